@@ -1,0 +1,168 @@
+"""Customer identity: verification against stored digests, lockout, address, offer responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock
+from .db import Database
+from .errors import InvalidInputError, LockedOutError, NotFoundError
+from .models import Address, AuthAttempt, Customer, OfferResponse
+from .security import secrets_match
+from .views import AddressView, CustomerView
+
+SecretKind = Literal["ssn", "card"]
+OfferAnswer = Literal["ACCEPTED", "DECLINED", "REMIND_LATER"]
+
+MAX_FAILED_ATTEMPTS = 3
+"""Failed checks on one account before it locks (the authentication policy: three strikes)."""
+LOCKOUT = dt.timedelta(minutes=30)
+"""How long an account stays locked after ``MAX_FAILED_ATTEMPTS`` failures."""
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Outcome of one identity check.
+
+    Attributes:
+        customer: The verified customer, or ``None`` when the check failed.
+        address: The address on file of a verified customer.
+    """
+
+    customer: CustomerView | None
+    address: AddressView | None
+
+
+class CustomerService:
+    """Identity checks and customer profile writes.
+
+    Args:
+        db: Database to use.
+        clock: Source of "now" for lockouts and audit rows.
+        salt: Secret salt of the SSN/card digests.
+    """
+
+    def __init__(self, db: Database, clock: Clock, salt: str) -> None:
+        self._db = db
+        self._clock = clock
+        self._salt = salt
+
+    async def verify(
+        self, *, first_name: str, phone: str, date_of_birth: dt.date, last4: str, kind: SecretKind
+    ) -> VerificationResult:
+        """Check the four factors together against one customer record.
+
+        The result never says which factor was wrong (that would help an impostor). A failure on
+        a known phone number counts against that account; after ``MAX_FAILED_ATTEMPTS`` the
+        account locks for ``LOCKOUT``. Every check is written to ``auth_attempts`` without secrets.
+
+        Args:
+            first_name: As the caller said it (case and surrounding spaces ignored).
+            phone: E.164 number.
+            date_of_birth: Calendar date.
+            last4: Exactly four digits of the SSN or card.
+            kind: Which secret ``last4`` is.
+
+        Returns:
+            A result whose ``customer`` is set on success.
+
+        Raises:
+            LockedOutError: the account is locked.
+        """
+        now = self._clock.now()
+
+        async def _verify(session: AsyncSession) -> VerificationResult:
+            customer = await session.scalar(select(Customer).where(Customer.phone == phone))
+            if customer is not None and customer.locked_until and customer.locked_until > now:
+                raise LockedOutError(
+                    "This account is temporarily locked after several failed identity checks."
+                )
+            ok = customer is not None and self._matches(customer, first_name, date_of_birth, last4, kind)
+            session.add(AuthAttempt(customer_id=customer.id if customer else None, succeeded=ok,
+                                    factor=kind, at=now))
+            if customer is None or not ok:
+                if customer is not None:
+                    customer.failed_auth_attempts += 1
+                    if customer.failed_auth_attempts >= MAX_FAILED_ATTEMPTS:
+                        customer.locked_until = now + LOCKOUT
+                        customer.failed_auth_attempts = 0
+                return VerificationResult(None, None)
+            customer.failed_auth_attempts = 0
+            address = await session.get(Address, customer.id)
+            return VerificationResult(_customer_view(customer), _address_view(address) if address else None)
+
+        return await self._db.run(_verify, write=True)
+
+    def _matches(self, customer: Customer, first_name: str, dob: dt.date, last4: str, kind: SecretKind) -> bool:
+        digest = customer.ssn_last4_digest if kind == "ssn" else customer.card_last4_digest
+        name_ok = customer.first_name.casefold() == first_name.strip().casefold()
+        secret_ok = secrets_match(last4, digest, salt=self._salt, customer_id=customer.id)
+        return name_ok and customer.date_of_birth == dob and secret_ok
+
+    async def get_address(self, customer_id: str) -> AddressView | None:
+        """The address on file, or ``None``."""
+
+        async def _get(session: AsyncSession) -> AddressView | None:
+            address = await session.get(Address, customer_id)
+            return _address_view(address) if address else None
+
+        return await self._db.run(_get)
+
+    async def save_address(
+        self, customer_id: str, *, line1: str, city: str, region: str, postal_code: str
+    ) -> AddressView:
+        """Create or replace the customer's address (one transaction).
+
+        Raises:
+            InvalidInputError: a field is empty, too long, or the postal code is not 5 digits (US ZIP).
+            NotFoundError: unknown customer.
+        """
+        fields = {"street": line1, "city": city, "state": region}
+        for label, value in fields.items():
+            if not value.strip() or len(value) > 120:
+                raise InvalidInputError(f"The {label} is missing or too long; ask the caller to repeat it.")
+        zip_code = postal_code.strip()
+        if not (len(zip_code) == 5 and zip_code.isdigit()):
+            raise InvalidInputError("The ZIP code must be five digits; ask the caller to repeat it.")
+        now = self._clock.now()
+
+        async def _save(session: AsyncSession) -> AddressView:
+            if await session.get(Customer, customer_id) is None:
+                raise NotFoundError("No such customer.")
+            address = await session.get(Address, customer_id)
+            if address is None:
+                address = Address(customer_id=customer_id)
+                session.add(address)
+            address.line1, address.city = line1.strip(), city.strip()
+            address.region, address.postal_code = region.strip().upper(), zip_code
+            address.updated_at = now
+            return _address_view(address)
+
+        return await self._db.run(_save, write=True)
+
+    async def record_offer_response(
+        self, customer_id: str, *, offer_id: str, response: OfferAnswer,
+        disclosure_completed: bool, disclosure_played_pct: int,
+    ) -> None:
+        """Store the caller's answer to a promotional offer, with proof of how the disclosure played."""
+        now = self._clock.now()
+
+        async def _record(session: AsyncSession) -> None:
+            session.add(OfferResponse(customer_id=customer_id, offer_id=offer_id, response=response,
+                                      disclosure_completed=disclosure_completed,
+                                      disclosure_played_pct=disclosure_played_pct, at=now))
+
+        await self._db.run(_record, write=True)
+
+
+def _customer_view(c: Customer) -> CustomerView:
+    return CustomerView(id=c.id, first_name=c.first_name, last_name=c.last_name, loyalty_tier=c.loyalty_tier)
+
+
+def _address_view(a: Address) -> AddressView:
+    return AddressView(line1=a.line1, city=a.city, region=a.region, postal_code=a.postal_code)

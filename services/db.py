@@ -1,0 +1,83 @@
+"""Database engine, sessions and the timeout that bounds every service call.
+
+SQLite file by default (``sqlite+aiosqlite:///data/marketplace.db``), PostgreSQL by URL
+(``postgresql+asyncpg://user:pass@host/db``). Tables are created and seeded on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from .errors import ServiceTimeoutError
+from .models import Base
+
+logger = logging.getLogger("marketplace.services")
+
+T = TypeVar("T")
+
+
+class Database:
+    """Owns the async engine and runs units of work with a timeout.
+
+    Args:
+        url: SQLAlchemy async URL.
+        timeout_s: Upper bound in seconds for one service call (a whole unit of work).
+    """
+
+    def __init__(self, url: str, *, timeout_s: float = 3.0) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def create_schema(self) -> None:
+        """Create missing tables (idempotent)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = False) -> T:
+        """Run ``work`` in one session and, if ``write``, one transaction, within ``timeout_s``.
+
+        A write either commits entirely or not at all: on any error or timeout the transaction
+        is rolled back, so nothing is half-written.
+
+        Raises:
+            ServiceTimeoutError: the call took longer than ``timeout_s``.
+        """
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                async with self.sessions() as session:
+                    if write:
+                        async with session.begin():
+                            return await work(session)
+                    return await work(session)
+        except TimeoutError as exc:
+            logger.warning("service call exceeded %.1fs", self.timeout_s)
+            raise ServiceTimeoutError(
+                "The account system did not answer in time. Apologize and offer to try again."
+            ) from exc
+
+    async def close(self) -> None:
+        """Dispose of the connection pool."""
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=2000")
+    cursor.close()

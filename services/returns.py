@@ -1,0 +1,221 @@
+"""Returns and refunds, decided by the marketplace return policy in code.
+
+Policy (rows in ``return_policies``, seeded from :data:`services.demo_data.RETURN_POLICY`):
+
+* a return can be opened only for a **delivered** order, within the category's window counted
+  from the delivery day (``window_days``; ``defective_window_days`` when the item is defective);
+* non-returnable categories (gift cards) are final sale;
+* condition ``unused`` is refunded in full; ``opened`` is refunded minus the category's
+  restocking fee; ``damaged_by_customer`` is refused; ``defective`` is refunded in full;
+* one return per order line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from .clock import Clock
+from .db import Database
+from .errors import InvalidInputError, InvalidStateError, NotFoundError
+from .models import Order, OrderItem, ReturnPolicy, ReturnRequest
+from .orders import MAX_TEXT, load_owned_order
+from .views import Eligibility, ReturnView, dollars
+
+Condition = Literal["unused", "opened", "defective", "damaged_by_customer"]
+PickupWindow = Literal["morning", "afternoon", "evening"]
+RefundMethod = Literal["original_payment", "store_credit"]
+
+PICKUP_HORIZON_DAYS = 14
+"""Pickups can be booked from tomorrow up to this many days ahead (carrier booking horizon)."""
+
+
+class ReturnService:
+    """Eligibility, return creation, pickup and refund.
+
+    Args:
+        db: Database.
+        clock: Source of "today" for the return window.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def check_eligibility(
+        self, customer_id: str, order_id: str, *, sku: str | None, condition: Condition
+    ) -> Eligibility:
+        """Apply the return policy to one item of the caller's order (read only).
+
+        Args:
+            sku: The item; may be omitted when the order has exactly one line.
+            condition: The caller's description of the item's state.
+
+        Raises:
+            NotFoundError: unknown order/item for this caller.
+            InvalidInputError: ``sku`` omitted on a multi-item order.
+        """
+
+        async def _check(session: AsyncSession) -> Eligibility:
+            order = await load_owned_order(session, customer_id, order_id)
+            item = _pick_item(order, sku)
+            return await self._evaluate(session, order, item, condition)
+
+        return await self._db.run(_check)
+
+    async def initiate_return(
+        self, customer_id: str, order_id: str, *, sku: str | None, condition: Condition, reason: str
+    ) -> ReturnView:
+        """Open a return (id ``RET-`` + 6 digits) after re-checking eligibility in the same transaction.
+
+        Raises:
+            NotFoundError, InvalidInputError, InvalidStateError: not eligible (the sentence says why)
+            or a return already exists for this item.
+        """
+        if not reason.strip() or len(reason) > MAX_TEXT:
+            raise InvalidInputError(f"Give the reason for the return in a sentence (under {MAX_TEXT} characters).")
+        now = self._clock.now()
+
+        async def _initiate(session: AsyncSession) -> ReturnView:
+            order = await load_owned_order(session, customer_id, order_id)
+            item = _pick_item(order, sku)
+            verdict = await self._evaluate(session, order, item, condition)
+            if not verdict.eligible:
+                raise InvalidStateError(verdict.reason)
+            count = await session.scalar(select(func.count()).select_from(ReturnRequest)) or 0
+            request = ReturnRequest(
+                id=f"RET-{500001 + count}", order_id=order.id, order_item_id=item.id,
+                reason=reason.strip(), condition=condition, status="initiated",
+                refund_cents=verdict.refund_cents, created_at=now,
+            )
+            session.add(request)
+            try:
+                await session.flush()
+            except IntegrityError as exc:
+                raise InvalidStateError(f"A return is already open for the {item.product.name}.") from exc
+            return _return_view(request, item)
+
+        return await self._db.run(_initiate, write=True)
+
+    async def schedule_pickup(
+        self, customer_id: str, return_id: str, *, date: dt.date, window: PickupWindow
+    ) -> ReturnView:
+        """Book a carrier pickup for an open return.
+
+        Rules: from tomorrow up to ``PICKUP_HORIZON_DAYS`` ahead, no Sundays (carriers do not collect).
+
+        Raises:
+            NotFoundError, InvalidInputError, InvalidStateError.
+        """
+        today = self._clock.today()
+        if date <= today or date > today + dt.timedelta(days=PICKUP_HORIZON_DAYS):
+            raise InvalidInputError(
+                f"Pickups can be booked from tomorrow up to {PICKUP_HORIZON_DAYS} days ahead."
+            )
+        if date.weekday() == 6:
+            raise InvalidInputError("Carriers do not collect on Sundays; offer another day.")
+
+        async def _schedule(session: AsyncSession) -> ReturnView:
+            request = await _load_owned_return(session, customer_id, return_id)
+            if request.status not in ("initiated", "pickup_scheduled"):
+                raise InvalidStateError(f"Return {request.id} is {request.status}; a pickup cannot be booked.")
+            request.pickup_date, request.pickup_window, request.status = date, window, "pickup_scheduled"
+            return await _view(session, request)
+
+        return await self._db.run(_schedule, write=True)
+
+    async def process_refund(self, customer_id: str, return_id: str, *, method: RefundMethod) -> ReturnView:
+        """Issue the refund of a return whose pickup is booked (the carrier scan guarantees receipt).
+
+        Raises:
+            NotFoundError; InvalidStateError: no pickup booked yet, or already refunded.
+        """
+        now = self._clock.now()
+
+        async def _refund(session: AsyncSession) -> ReturnView:
+            request = await _load_owned_return(session, customer_id, return_id)
+            if request.status == "refunded":
+                raise InvalidStateError(f"Return {request.id} was already refunded.")
+            if request.status != "pickup_scheduled":
+                raise InvalidStateError(
+                    f"Return {request.id} needs a pickup booked before the refund can be issued."
+                )
+            request.status, request.refund_method, request.refunded_at = "refunded", method, now
+            return await _view(session, request)
+
+        return await self._db.run(_refund, write=True)
+
+    async def get_return(self, customer_id: str, return_id: str) -> ReturnView:
+        """One return of the caller."""
+
+        async def _get(session: AsyncSession) -> ReturnView:
+            return await _view(session, await _load_owned_return(session, customer_id, return_id))
+
+        return await self._db.run(_get)
+
+    async def _evaluate(self, session: AsyncSession, order: Order, item: OrderItem, condition: Condition) -> Eligibility:
+        product = item.product
+        policy = await session.get(ReturnPolicy, product.category)
+        price = item.unit_price_cents * item.quantity
+
+        def verdict(eligible: bool, reason: str, refund: int = 0, deadline: dt.date | None = None) -> Eligibility:
+            return Eligibility(order.id, item.sku, product.name, eligible, reason, refund if eligible else 0, deadline)
+
+        if order.status != "delivered" or order.delivered_at is None:
+            return verdict(False, f"Order {order.id} is {order.status.replace('_', ' ')}; only delivered orders can be returned.")
+        if policy is None or not policy.returnable:
+            return verdict(False, f"The {product.name} is final sale and cannot be returned.")
+        if condition == "damaged_by_customer":
+            return verdict(False, f"Items damaged after delivery cannot be returned. {policy.note}")
+        window = policy.defective_window_days if condition == "defective" else policy.window_days
+        deadline = order.delivered_at.date() + dt.timedelta(days=window)
+        if self._clock.today() > deadline:
+            return verdict(False, f"The {window}-day return window for the {product.name} ended on {deadline:%B %d}.",
+                           deadline=deadline)
+        fee = price * policy.restocking_fee_pct // 100 if condition == "opened" else 0
+        refund = price - fee
+        fee_note = f" after a {policy.restocking_fee_pct}% restocking fee" if fee else ""
+        return verdict(True, f"The {product.name} can be returned until {deadline:%B %d} for a refund of "
+                             f"{dollars(refund)}{fee_note}.", refund, deadline)
+
+
+def _pick_item(order: Order, sku: str | None) -> OrderItem:
+    if sku:
+        for item in order.items:
+            if item.sku == sku:
+                return item
+        raise NotFoundError(f"Order {order.id} has no item {sku}. Items: "
+                            + ", ".join(f"{i.sku} {i.product.name}" for i in order.items))
+    if len(order.items) != 1:
+        raise InvalidInputError(f"Order {order.id} has several items; ask which one: "
+                                + ", ".join(f"{i.sku} {i.product.name}" for i in order.items))
+    return order.items[0]
+
+
+async def _load_owned_return(session: AsyncSession, customer_id: str, return_id: str) -> ReturnRequest:
+    request = await session.scalar(
+        select(ReturnRequest).join(Order, Order.id == ReturnRequest.order_id)
+        .where(ReturnRequest.id == return_id, Order.customer_id == customer_id)
+    )
+    if request is None:
+        raise NotFoundError(f"There is no return {return_id} on this caller's account.")
+    return request
+
+
+async def _view(session: AsyncSession, request: ReturnRequest) -> ReturnView:
+    item = await session.scalar(
+        select(OrderItem).where(OrderItem.id == request.order_item_id).options(selectinload(OrderItem.product))
+    )
+    assert item is not None
+    return _return_view(request, item)
+
+
+def _return_view(r: ReturnRequest, item: OrderItem) -> ReturnView:
+    return ReturnView(id=r.id, order_id=r.order_id, sku=item.sku, item_name=item.product.name, status=r.status,
+                      reason=r.reason, condition=r.condition, refund_cents=r.refund_cents,
+                      pickup_date=r.pickup_date, pickup_window=r.pickup_window, refund_method=r.refund_method)
