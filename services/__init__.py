@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .catalog import CatalogService
 from .clock import Clock
 from .customers import CustomerService
 from .db import Database
@@ -35,6 +36,7 @@ class Services:
     orders: OrderService
     returns: ReturnService
     tickets: TicketService
+    catalog: CatalogService
 
     async def close(self) -> None:
         """Release the database pool."""
@@ -66,6 +68,7 @@ async def open_services(
         orders=OrderService(db, clock),
         returns=ReturnService(db, clock),
         tickets=TicketService(db, clock),
+        catalog=CatalogService(db),
     )
 
 

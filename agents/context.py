@@ -1,0 +1,193 @@
+"""``CustomerContext``: the session userdata shared by all fourteen agents of one call.
+
+It is the single source of truth for *who the caller is* and *what they are allowed to do*.
+Tools read identity and permissions from here, never from model-supplied arguments. It holds no
+secret digits: the last four of SSN/card are checked and dropped inside the authentication tool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from livekit.agents import ToolError
+
+from services import Services
+from services.customers import OfferAnswer, SecretKind
+from services.views import AddressView, CustomerView
+
+Channel = Literal["web", "phone", "simulation", "test"]
+
+OFFER_ID = "a-592"
+"""The loyalty offer read in the mandatory disclosure (migration spec, retail scenario)."""
+
+
+class AuthStep(enum.StrEnum):
+    """Steps of the identity verification state machine, in order.
+
+    ``GREETING → FIRST_NAME → PHONE → PHONE_CONFIRM → DATE_OF_BIRTH → LAST_FOUR → ADDRESS →
+    DISCLOSURE → OFFER_RESPONSE → DONE``; ``LOCKED_OUT`` is terminal for the call.
+    """
+
+    FIRST_NAME = "first_name"
+    PHONE = "phone"
+    PHONE_CONFIRM = "phone_confirm"
+    DATE_OF_BIRTH = "date_of_birth"
+    LAST_FOUR = "last_four"
+    ADDRESS = "address"
+    DISCLOSURE = "disclosure"
+    OFFER_RESPONSE = "offer_response"
+    DONE = "done"
+    LOCKED_OUT = "locked_out"
+
+
+@dataclass
+class VerificationState:
+    """Per-field verification status of the caller.
+
+    Attributes:
+        step: The next thing the authentication agent must collect.
+        first_name: As given by the caller.
+        phone: E.164, as given (and read back) by the caller.
+        date_of_birth: As given by the caller.
+        secret_kind: Which last-four factor was used (``ssn`` or ``card``); the digits are not kept.
+        failed_attempts: Failed identity checks in this call (lockout at the configured maximum).
+        customer: Set once the four factors matched one customer record.
+        verified_at: UTC time of the successful check.
+        address_on_file: The address read back to the caller for confirmation.
+    """
+
+    step: AuthStep = AuthStep.FIRST_NAME
+    first_name: str | None = None
+    phone: str | None = None
+    date_of_birth: dt.date | None = None
+    secret_kind: SecretKind | None = None
+    failed_attempts: int = 0
+    customer: CustomerView | None = None
+    verified_at: dt.datetime | None = None
+    address_on_file: AddressView | None = None
+
+    @property
+    def verified(self) -> bool:
+        """True once identity matched a customer record."""
+        return self.customer is not None
+
+    @property
+    def locked_out(self) -> bool:
+        return self.step is AuthStep.LOCKED_OUT
+
+
+@dataclass
+class DisclosureRecord:
+    """Proof of delivery of the mandatory promotional disclosure and the caller's answer.
+
+    Attributes:
+        started_at / ended_at: UTC times the verbatim speech started and stopped.
+        played_pct: Share of the disclosure audio actually played, 0–100.
+        interrupted: The caller barged in before the end.
+        response: ``ACCEPTED`` / ``DECLINED`` / ``REMIND_LATER`` once logged.
+    """
+
+    offer_id: str = OFFER_ID
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    played_pct: int = 0
+    interrupted: bool = False
+    response: OfferAnswer | None = None
+    responded_at: dt.datetime | None = None
+
+    @property
+    def played(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def completed(self) -> bool:
+        return self.played and not self.interrupted
+
+
+@dataclass
+class TransferRecord:
+    """One handoff between agents.
+
+    Attributes:
+        handoff_latency_s: Seconds from the transfer tool call to the next agent's first LLM
+            request (measured on every transfer); ``None`` until that request happens.
+    """
+
+    from_agent: str
+    to_agent: str
+    reason: str
+    at: dt.datetime
+    user_turn: int = 0
+    """Caller turns counted when the transfer happened (one transfer per caller turn)."""
+    started_monotonic: float = field(default_factory=time.monotonic, repr=False)
+    handoff_latency_s: float | None = None
+
+
+@dataclass
+class PendingConfirmation:
+    """A write proposed to the caller and awaiting their explicit "yes" in a later turn."""
+
+    action: str
+    arguments: dict[str, Any]
+    read_back: str
+    proposed_at_turn: int
+
+
+@dataclass
+class CustomerContext:
+    """Session userdata for one call. Create one per call; it survives every handoff.
+
+    Attributes:
+        services: The services layer (database access).
+        channel: How the caller reached us.
+        caller_number: E.164 number from SIP (``sip.phoneNumber``), if a phone call.
+        intent: The caller's original reason for calling, in their words (no secrets).
+        actions: Speakable log of what was done in this call, e.g. "Opened return RET-500001".
+        current_agent: Registry key of the agent speaking now.
+        user_turns: Number of caller turns so far (for confirmation gating).
+        last_user_text: The caller's latest utterance (kept only in memory for confirmation).
+        max_transfers: Transfer budget of the call.
+        max_auth_attempts: Failed identity checks allowed before lockout.
+    """
+
+    services: Services
+    channel: Channel = "web"
+    caller_number: str | None = None
+    call_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    verification: VerificationState = field(default_factory=VerificationState)
+    disclosure: DisclosureRecord = field(default_factory=DisclosureRecord)
+    intent: str | None = None
+    actions: list[str] = field(default_factory=list)
+    transfers: list[TransferRecord] = field(default_factory=list)
+    current_agent: str = "authentication"
+    user_turns: int = 0
+    last_user_text: str = ""
+    pending: PendingConfirmation | None = None
+    max_transfers: int = 8
+    max_auth_attempts: int = 3
+
+    def require_verified(self) -> CustomerView:
+        """The verified caller.
+
+        Raises:
+            ToolError: the caller is not verified (the model should transfer to authentication).
+        """
+        if self.verification.customer is None:
+            raise ToolError(
+                "The caller is not verified yet. Do not share account details; transfer to authentication."
+            )
+        return self.verification.customer
+
+    def record_user_turn(self, text: str) -> None:
+        """Count a finished caller turn (called for every user message added to the history)."""
+        self.user_turns += 1
+        self.last_user_text = text
+
+    def note_action(self, sentence: str) -> None:
+        """Record something done in this call, for transfer summaries and tickets."""
+        self.actions.append(sentence)

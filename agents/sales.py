@@ -1,0 +1,20 @@
+"""The sales agent: new sales: helping the caller choose and buy."""
+
+from __future__ import annotations
+
+from livekit.agents import ChatContext
+
+from .base import MarketplaceAgent
+
+
+class SalesAgent(MarketplaceAgent):
+    """Answers within its domain (new sales: helping the caller choose and buy) and transfers anything else.
+
+    Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
+    """
+
+    name = "sales"
+    description = "new purchases and product recommendations"
+
+    def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
+        super().__init__(chat_ctx=chat_ctx)

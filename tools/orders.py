@@ -1,0 +1,120 @@
+"""Order tracking tools: only the verified caller's own orders (ownership from ``CustomerContext``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from livekit.agents import RunContext, function_tool
+
+from agents.context import CustomerContext
+from services.views import OrderView, dollars
+
+from .common import free_text, iso_date, order_id, service_errors
+from .confirmation import confirm_or_propose
+
+Ctx = RunContext[CustomerContext]
+
+
+def _status_sentence(o: OrderView) -> str:
+    status = o.status.replace("_", " ")
+    if o.status == "delivered" and o.delivered_at:
+        when = f"delivered on {o.delivered_at:%B %d}"
+    elif o.expected_delivery:
+        when = f"{status}, expected {o.expected_delivery:%A, %B %d}"
+    else:
+        when = status
+    carrier = f" with {o.carrier}, tracking {o.tracking_number}" if o.carrier else ""
+    return f"Order {o.id} ({o.item_names()}, {dollars(o.total_cents)}) is {when}{carrier}."
+
+
+@function_tool
+async def list_orders(context: Ctx) -> str:
+    """List the verified caller's recent orders (newest first) with their status."""
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    async with service_errors():
+        orders = await ctx.services.orders.list_orders(customer.id, limit=5)
+    if not orders:
+        return "The caller has no orders."
+    return " ".join(_status_sentence(o) for o in orders)
+
+
+@function_tool
+async def track_order(context: Ctx, order_number: str) -> str:
+    """Where one of the caller's orders is and when it arrives.
+
+    Args:
+        order_number: e.g. "ORD-100101" or "100101".
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    async with service_errors():
+        order = await ctx.services.orders.get_order(customer.id, order_id(order_number))
+    return _status_sentence(order)
+
+
+@function_tool
+async def get_shipping_updates(context: Ctx, order_number: str) -> str:
+    """The carrier's scan history of one of the caller's orders, latest last.
+
+    Args:
+        order_number: e.g. "ORD-100101".
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    async with service_errors():
+        events = await ctx.services.orders.tracking_events(customer.id, order_id(order_number))
+    return " ".join(f"{e.at:%b %d %H:%M}: {e.description} ({e.location})." for e in events[-5:]) or "No scans yet."
+
+
+@function_tool
+async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", instructions: str = "") -> str:
+    """Reschedule delivery and/or set delivery instructions; needs the caller's explicit yes.
+
+    Call once to get the read-back, then again with the same arguments after the caller says yes.
+
+    Args:
+        order_number: e.g. "ORD-100102".
+        new_date: New delivery date as YYYY-MM-DD, or "" to keep the date.
+        instructions: e.g. "leave with the concierge", or "" to keep them.
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    oid = order_id(order_number)
+    date = iso_date(new_date, field="delivery date") if new_date.strip() else None
+    note = free_text(instructions, field="instructions") if instructions.strip() else None
+    async with service_errors():
+        await ctx.services.orders.get_order(customer.id, oid)
+    parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + ([f"instructions '{note}'"] if note else [])
+    ask = confirm_or_propose(ctx, "modify_delivery", {"order": oid, "date": str(date), "note": note},
+                             f"For order {oid}: {' and '.join(parts) or 'no change'}.")
+    if ask:
+        return ask
+    async with service_errors():
+        order = await ctx.services.orders.modify_delivery(customer.id, oid, new_date=date, instructions=note)
+    ctx.note_action(f"Delivery of {oid} changed ({' and '.join(parts)})")
+    return f"Done. {_status_sentence(order)}"
+
+
+@function_tool
+async def report_delivery_issue(
+    context: Ctx, order_number: str, issue: Literal["missing", "damaged", "wrong_item", "late"], description: str
+) -> str:
+    """Open a delivery case (missing, damaged, wrong item, or late parcel) for one of the caller's orders.
+
+    Args:
+        order_number: e.g. "ORD-100101".
+        issue: The kind of problem.
+        description: One or two sentences in the caller's words.
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    oid = order_id(order_number)
+    text = free_text(description, field="description")
+    async with service_errors():
+        case_id = await ctx.services.orders.report_delivery_issue(customer.id, oid, kind=issue, description=text)
+    ctx.note_action(f"Delivery issue {case_id} ({issue}) opened for {oid}")
+    return f"Case {case_id} is open for order {oid}. The delivery team replies by email within one business day."
+
+
+ORDER_TOOLS = [list_orders, track_order, get_shipping_updates, modify_delivery, report_delivery_issue]

@@ -1,0 +1,149 @@
+"""Return and refund tools. Policy is decided by ``services.returns``; every write needs the caller's yes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from livekit.agents import RunContext, function_tool
+
+from agents.context import CustomerContext
+from services.returns import Condition
+from services.views import ReturnView, dollars
+
+from .common import free_text, iso_date, order_id, return_id, service_errors
+from .confirmation import confirm_or_propose
+
+Ctx = RunContext[CustomerContext]
+
+
+def _return_sentence(r: ReturnView) -> str:
+    s = f"Return {r.id} for the {r.item_name} (order {r.order_id}) is {r.status.replace('_', ' ')}"
+    if r.pickup_date:
+        s += f", pickup {r.pickup_date:%A, %B %d} in the {r.pickup_window}"
+    if r.status == "refunded":
+        s += f", {dollars(r.refund_cents)} refunded to {str(r.refund_method).replace('_', ' ')}"
+    else:
+        s += f", refund due {dollars(r.refund_cents)}"
+    return s + "."
+
+
+@function_tool
+async def check_return_eligibility(context: Ctx, order_number: str, condition: Condition, sku: str = "") -> str:
+    """Apply the return policy to an item of the caller's order (reads only, changes nothing).
+
+    Args:
+        order_number: e.g. "ORD-100101" or "100101".
+        condition: unused (tags on), opened, defective, or damaged_by_customer.
+        sku: The item's SKU if the order has several items, else "".
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    async with service_errors():
+        verdict = await ctx.services.returns.check_eligibility(
+            customer.id, order_id(order_number), sku=sku.strip() or None, condition=condition
+        )
+    return ("Eligible. " if verdict.eligible else "Not eligible. ") + verdict.reason
+
+
+@function_tool
+async def initiate_return(
+    context: Ctx, order_number: str, condition: Condition, reason: str, sku: str = ""
+) -> str:
+    """Open a return for an eligible item; needs the caller's explicit yes.
+
+    Call once to get the read-back, then again with the same arguments after the caller says yes.
+
+    Args:
+        order_number: e.g. "ORD-100101".
+        condition: unused, opened, defective, or damaged_by_customer.
+        reason: Why the caller returns it, in a short sentence.
+        sku: The item's SKU if the order has several items, else "".
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    oid, why, item = order_id(order_number), free_text(reason, field="reason"), sku.strip() or None
+    async with service_errors():
+        verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
+    if not verdict.eligible:
+        return "Not eligible, nothing was opened. " + verdict.reason
+    ask = confirm_or_propose(
+        ctx, "initiate_return", {"order": oid, "sku": item, "condition": condition, "reason": why},
+        f"Return the {verdict.item_name} from order {oid} ({condition.replace('_', ' ')}, reason: {why}) "
+        f"for a refund of {dollars(verdict.refund_cents)}.",
+    )
+    if ask:
+        return ask
+    async with service_errors():
+        created = await ctx.services.returns.initiate_return(customer.id, oid, sku=item, condition=condition,
+                                                             reason=why)
+    ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({oid})")
+    return f"Opened. {_return_sentence(created)} Next, offer to schedule a pickup."
+
+
+@function_tool
+async def schedule_pickup(
+    context: Ctx, return_number: str, date: str, window: Literal["morning", "afternoon", "evening"]
+) -> str:
+    """Book a carrier pickup for an open return; needs the caller's explicit yes.
+
+    Args:
+        return_number: e.g. "RET-500001".
+        date: Pickup date as YYYY-MM-DD (tomorrow up to 14 days ahead, not Sunday).
+        window: morning (8–12), afternoon (12–5) or evening (5–8).
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    rid, day = return_id(return_number), iso_date(date, field="pickup date")
+    async with service_errors():
+        await ctx.services.returns.get_return(customer.id, rid)
+    ask = confirm_or_propose(ctx, "schedule_pickup", {"return": rid, "date": str(day), "window": window},
+                             f"A pickup for return {rid} on {day:%A, %B %d} in the {window}.")
+    if ask:
+        return ask
+    async with service_errors():
+        updated = await ctx.services.returns.schedule_pickup(customer.id, rid, date=day, window=window)
+    ctx.note_action(f"Pickup booked for {rid} on {day:%B %d} ({window})")
+    return f"Booked. {_return_sentence(updated)}"
+
+
+@function_tool
+async def process_refund(
+    context: Ctx, return_number: str, method: Literal["original_payment", "store_credit"]
+) -> str:
+    """Issue the refund of a return whose pickup is booked; needs the caller's explicit yes.
+
+    Args:
+        return_number: e.g. "RET-500001".
+        method: original_payment (3–5 business days) or store_credit (instant).
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    rid = return_id(return_number)
+    async with service_errors():
+        current = await ctx.services.returns.get_return(customer.id, rid)
+    ask = confirm_or_propose(ctx, "process_refund", {"return": rid, "method": method},
+                             f"Refund {dollars(current.refund_cents)} for return {rid} to "
+                             f"{method.replace('_', ' ')}.")
+    if ask:
+        return ask
+    async with service_errors():
+        refunded = await ctx.services.returns.process_refund(customer.id, rid, method=method)
+    ctx.note_action(f"Refund of {dollars(refunded.refund_cents)} issued for {rid}")
+    return f"Refunded. {_return_sentence(refunded)}"
+
+
+@function_tool
+async def track_return_status(context: Ctx, return_number: str) -> str:
+    """Status of one of the caller's returns.
+
+    Args:
+        return_number: e.g. "RET-500001".
+    """
+    ctx = context.userdata
+    customer = ctx.require_verified()
+    async with service_errors():
+        current = await ctx.services.returns.get_return(customer.id, return_id(return_number))
+    return _return_sentence(current)
+
+
+RETURN_TOOLS = [check_return_eligibility, initiate_return, schedule_pickup, process_refund, track_return_status]
