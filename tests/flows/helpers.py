@@ -1,0 +1,23 @@
+"""Small assertions over ``RunResult`` used by the flow tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from livekit.agents.voice.run_result import RunResult
+
+
+def tool_calls(result: RunResult) -> list[tuple[str, dict[str, Any]]]:
+    """Every tool call of a run, in order, as ``(name, arguments)``."""
+    return [(e.item.name, json.loads(e.item.arguments or "{}")) for e in result.events if e.type == "function_call"]
+
+
+def tool_outputs(result: RunResult) -> list[tuple[str, str, bool]]:
+    """Every tool output of a run, in order, as ``(name, output, is_error)``."""
+    return [(e.item.name, e.item.output, e.item.is_error) for e in result.events if e.type == "function_call_output"]
+
+
+def handoffs(result: RunResult) -> list[str]:
+    """Ids (registry keys) of the agents handed to during a run."""
+    return [e.item.new_agent_id for e in result.events if e.type == "agent_handoff"]
