@@ -1,0 +1,288 @@
+"""``python -m worker simulate``: a whole call with no LiveKit server.
+
+Caller audio comes from WAV files (one per caller turn, played in real time after the agent has
+finished its reply) through VAD → STT → LLM → tools → TTS; the agent's audio is recorded to
+``agent.wav``. ``--text`` runs the same call from typed lines. Writes ``report.json`` (see
+:mod:`worker.call_report`) and ``transcript.txt`` in the output folder and prints the transcript.
+
+By default the model is the local OpenAI-compatible server of the ``local`` profile
+(``scripts/setup_local_llm.sh start``); ``--llm scripted`` replays the scenario's scripted replies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from livekit.agents import AgentSession, llm
+
+from agents.context import CustomerContext
+from agents.registry import AGENTS, ENTRY_AGENT
+from services import open_services
+
+from .call_events import observe_call
+from .call_report import TurnTiming, build_report, diff_snapshots, format_transcript, snapshot
+from .logging_setup import configure_logging
+from .providers import build_llm, load_vad, local_turn_handling
+from .scenarios import SCENARIOS
+from .scripted_llm import ScriptedLLM
+from .settings import Settings
+
+logger = logging.getLogger("marketplace.simulate")
+
+DEFAULT_CALL = Path("samples/calls/return_jacket")
+SETTLE_S = 1.2
+"""The agent counts as done when it has been listening this long after its reply."""
+SILENT_AGENT_S = 8.0
+"""...or this long after the caller's turn was committed without any agent speech."""
+
+
+@dataclass
+class SimOptions:
+    """Options of one simulated call (see ``--help``)."""
+
+    audio: list[Path]
+    text_lines: list[str] | None
+    llm: Literal["local", "scripted"]
+    scenario: str | None
+    out: Path
+    database_url: str | None
+    start_agent: str
+    turn_timeout_s: float
+
+
+class CallMonitor:
+    """Follows agent/caller states and message counts to know when a turn is over."""
+
+    def __init__(self, session: AgentSession[CustomerContext]) -> None:
+        self.agent_state = "initializing"
+        self.user_speaking = False
+        self.last_change = time.monotonic()
+        self.assistant_messages = 0
+        self.user_messages = 0
+        self.speaking_started: list[float] = []
+        self._changed = asyncio.Event()
+        session.on("agent_state_changed", self._on_agent_state)
+        session.on("user_state_changed", self._on_user_state)
+        session.on("conversation_item_added", self._on_item)
+
+    def _touch(self) -> None:
+        self.last_change = time.monotonic()
+        self._changed.set()
+
+    def _on_agent_state(self, ev: object) -> None:
+        self.agent_state = str(getattr(ev, "new_state", ""))
+        if self.agent_state == "speaking":
+            self.speaking_started.append(time.monotonic())
+        self._touch()
+
+    def _on_user_state(self, ev: object) -> None:
+        self.user_speaking = getattr(ev, "new_state", "") == "speaking"
+        self._touch()
+
+    def _on_item(self, ev: object) -> None:
+        role = getattr(getattr(ev, "item", None), "role", None)
+        if role == "assistant":
+            self.assistant_messages += 1
+        elif role == "user":
+            self.user_messages += 1
+        self._touch()
+
+    async def wait_turn_done(self, *, assistant_before: int, user_before: int | None, timeout_s: float) -> bool:
+        """Wait until the agent replied and is listening again. Returns ``False`` on timeout."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            idle = self.agent_state in ("listening", "idle") and not self.user_speaking
+            quiet = time.monotonic() - self.last_change
+            if idle and self.assistant_messages > assistant_before and quiet >= SETTLE_S:
+                return True
+            if idle and user_before is not None and self.user_messages > user_before and quiet >= SILENT_AGENT_S:
+                return True
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=0.2)
+            except TimeoutError:
+                pass
+        return False
+
+
+async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, object]:
+    """Run one call and write ``report.json``, ``transcript.txt`` (and ``agent.wav`` with audio).
+
+    Returns:
+        The report dict.
+    """
+    opts.out.mkdir(parents=True, exist_ok=True)
+    db_url = opts.database_url or f"sqlite+aiosqlite:///{(opts.out / 'marketplace.db').resolve()}"
+    services = await open_services(db_url, salt=settings.secret_salt.get_secret_value(),
+                                   timeout_s=settings.service_timeout_s)
+    before = await snapshot(services.db)
+    userdata = CustomerContext(services=services, channel="simulation", max_transfers=settings.max_transfers_per_call,
+                               max_auth_attempts=settings.max_auth_attempts)
+    userdata.current_agent = opts.start_agent
+    model: llm.LLM
+    if opts.llm == "scripted":
+        scenario = SCENARIOS[opts.scenario or DEFAULT_CALL.name]
+        model = ScriptedLLM([reply for turn in scenario for reply in turn])
+    else:
+        model = build_llm(settings)
+    audio_mode = opts.text_lines is None
+    turns: list[TurnTiming] = []
+    t0 = time.monotonic()
+    try:
+        if audio_mode:
+            session = await _run_audio(opts, settings, model, userdata, turns, t0)
+        else:
+            session = await _run_text(opts, model, userdata, turns, t0)
+        wall = time.monotonic() - t0
+        after = await snapshot(services.db)
+    finally:
+        await services.close()
+    report = build_report(session, mode="audio" if audio_mode else "text", llm_label=f"{opts.llm}:{model.model}",
+                          wall_time_s=wall, turns=turns, db_changes=diff_snapshots(before, after))
+    (opts.out / "report.json").write_text(json.dumps(report, indent=2))
+    (opts.out / "transcript.txt").write_text(format_transcript(report) + "\n")
+    return report
+
+
+async def _run_audio(opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext,
+                     turns: list[TurnTiming], t0: float) -> AgentSession[CustomerContext]:
+    from livekit.agents.voice.transcription import TranscriptSynchronizer
+
+    from .speech import PiperTTS, WavAgentOutput, WavCallerInput, WhisperSTT
+
+    handling = local_turn_handling(settings)
+    # Speculative LLM requests would compete with the real one on a 2-core machine and would
+    # consume scripted replies: off in simulations.
+    handling["preemptive_generation"] = {"enabled": False}
+    session = AgentSession[CustomerContext](vad=load_vad(), stt=WhisperSTT(), llm=model, tts=PiperTTS(),
+                                            turn_handling=handling, userdata=userdata, max_tool_steps=5)
+    caller = WavCallerInput()
+    speaker = WavAgentOutput(opts.out / "agent.wav", origin=t0)
+    sync = TranscriptSynchronizer(next_in_chain_audio=speaker, next_in_chain_text=None)
+    session.input.audio = caller
+    session.output.audio = sync.audio_output
+    session.output.transcription = sync.text_output
+    observe_call(session)
+    monitor = CallMonitor(session)
+    try:
+        await session.start(AGENTS[opts.start_agent]())
+        await monitor.wait_turn_done(assistant_before=0, user_before=None, timeout_s=opts.turn_timeout_s)
+        for wav in opts.audio:
+            assistant_before, user_before = monitor.assistant_messages, monitor.user_messages
+            start = time.monotonic()
+            await caller.play(wav)
+            end = time.monotonic()
+            done = await monitor.wait_turn_done(assistant_before=assistant_before, user_before=user_before,
+                                                timeout_s=opts.turn_timeout_s)
+            first = next((t for t in monitor.speaking_started if t > end), None)
+            turns.append(TurnTiming(wav.name, round(start - t0, 3), round(end - t0, 3),
+                                    None if first is None else round(first - t0, 3),
+                                    round(time.monotonic() - t0, 3), timed_out=not done))
+            _print_progress(turns[-1])
+    finally:
+        await session.aclose()
+        await caller.aclose()
+        speaker.close()
+    return session
+
+
+async def _run_text(opts: SimOptions, model: llm.LLM, userdata: CustomerContext,
+                    turns: list[TurnTiming], t0: float) -> AgentSession[CustomerContext]:
+    session = AgentSession[CustomerContext](llm=model, userdata=userdata, max_tool_steps=5)
+    observe_call(session)
+    monitor = CallMonitor(session)
+    try:
+        await session.start(AGENTS[opts.start_agent]())
+        await monitor.wait_turn_done(assistant_before=0, user_before=None, timeout_s=opts.turn_timeout_s)
+        for line in opts.text_lines or []:
+            start = time.monotonic()
+            await asyncio.wait_for(session.run(user_input=line), timeout=opts.turn_timeout_s)
+            end = time.monotonic()
+            turns.append(TurnTiming(line[:60], round(start - t0, 3), round(start - t0, 3), None, round(end - t0, 3)))
+            _print_progress(turns[-1])
+    finally:
+        await session.aclose()
+    return session
+
+
+def _print_progress(turn: TurnTiming) -> None:
+    latency = f"{turn.response_latency_s:.2f}s" if turn.response_latency_s is not None else "n/a"
+    flag = " TIMED OUT" if turn.timed_out else ""
+    print(f"  turn {turn.caller_input}: agent replied after {latency}, done at {turn.settled:.1f}s{flag}",
+          file=sys.stderr, flush=True)
+
+
+def _parse(argv: list[str]) -> SimOptions:
+    p = argparse.ArgumentParser(prog="python -m worker simulate", description=__doc__.split("\n\n")[0])
+    p.add_argument("audio", nargs="*", type=Path,
+                   help=f"caller WAV files, or a folder of them played in name order (default: {DEFAULT_CALL})")
+    p.add_argument("--text", metavar="FILE", help="run the call from typed lines in FILE ('-' for stdin)")
+    p.add_argument("--llm", choices=["local", "scripted"], default="local",
+                   help="local: the LOCAL_LLM_URL server (default); scripted: the scenario's fixed replies")
+    p.add_argument("--scenario", choices=sorted(SCENARIOS), help="scripted replies (default: return_jacket)")
+    p.add_argument("--out", type=Path, help="output folder (default: runs/<timestamp>)")
+    p.add_argument("--database-url", help="default: a fresh seeded SQLite file in the output folder")
+    p.add_argument("--start-agent", choices=sorted(AGENTS), default=ENTRY_AGENT)
+    p.add_argument("--turn-timeout", type=float, default=180.0, help="seconds allowed per turn (default 180)")
+    a = p.parse_args(argv)
+    text_lines = None
+    if a.text:
+        source = sys.stdin.read() if a.text == "-" else _read_text(p, Path(a.text))
+        text_lines = [line.strip() for line in source.splitlines() if line.strip()]
+        if not text_lines:
+            p.error(f"{a.text} has no caller lines")
+    audio: list[Path] = []
+    for path in a.audio or ([] if text_lines else [DEFAULT_CALL]):
+        if path.is_dir():
+            audio.extend(sorted(path.glob("*.wav")))
+        elif path.suffix.lower() == ".wav" and path.is_file():
+            audio.append(path)
+        else:
+            p.error(f"{path} is not a WAV file or a folder of WAV files")
+    if text_lines is None and not audio:
+        p.error("no caller audio: give WAV files, a folder of them, or --text FILE")
+    out = a.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+    return SimOptions(audio=audio, text_lines=text_lines, llm=a.llm, scenario=a.scenario, out=out,
+                      database_url=a.database_url, start_agent=a.start_agent, turn_timeout_s=a.turn_timeout)
+
+
+def _read_text(p: argparse.ArgumentParser, path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        p.error(f"cannot read {path}: {exc}")
+        raise
+
+
+def _local_llm_reachable(settings: Settings) -> bool:
+    try:
+        with urllib.request.urlopen(settings.local_llm_url.rstrip("/") + "/models", timeout=3) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def main(argv: list[str]) -> int:
+    """Entry of ``python -m worker simulate``; returns the process exit status."""
+    opts = _parse(argv)
+    settings = Settings(provider_profile="local")
+    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    if opts.llm == "local" and not _local_llm_reachable(settings):
+        print(f"simulate: no LLM server at {settings.local_llm_url}. Start it with "
+              "'bash scripts/setup_local_llm.sh start', set LOCAL_LLM_URL, or use --llm scripted.", file=sys.stderr)
+        return 2
+    report = asyncio.run(run_simulation(opts, settings))
+    print(format_transcript(report))
+    print(f"\nreport: {opts.out / 'report.json'}" + (f"\nagent audio: {opts.out / 'agent.wav'}"
+                                                      if opts.text_lines is None else ""))
+    return 0
