@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from .errors import ServiceTimeoutError
+from .errors import InvalidStateError, ServiceTimeoutError
 from .models import Base
 
 logger = logging.getLogger("marketplace.services")
@@ -56,6 +57,7 @@ class Database:
 
         Raises:
             ServiceTimeoutError: the call took longer than ``timeout_s``.
+            InvalidStateError: a concurrent write won a uniqueness race (nothing was written).
         """
         try:
             async with asyncio.timeout(self.timeout_s):
@@ -64,6 +66,11 @@ class Database:
                         async with session.begin():
                             return await work(session)
                     return await work(session)
+        except IntegrityError as exc:
+            logger.warning("write conflict: %s", exc.orig)
+            raise InvalidStateError(
+                "That change conflicts with one made a moment ago; nothing was saved. Check the current state."
+            ) from exc
         except TimeoutError as exc:
             logger.warning("service call exceeded %.1fs", self.timeout_s)
             raise ServiceTimeoutError(

@@ -16,7 +16,6 @@ import datetime as dt
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -87,6 +86,9 @@ class ReturnService:
             verdict = await self._evaluate(session, order, item, condition)
             if not verdict.eligible:
                 raise InvalidStateError(verdict.reason)
+            existing = await session.scalar(select(ReturnRequest.id).where(ReturnRequest.order_item_id == item.id))
+            if existing is not None:
+                raise InvalidStateError(f"Return {existing} is already open for the {item.product.name}.")
             count = await session.scalar(select(func.count()).select_from(ReturnRequest)) or 0
             request = ReturnRequest(
                 id=f"RET-{500001 + count}", order_id=order.id, order_item_id=item.id,
@@ -94,10 +96,7 @@ class ReturnService:
                 refund_cents=verdict.refund_cents, created_at=now,
             )
             session.add(request)
-            try:
-                await session.flush()
-            except IntegrityError as exc:
-                raise InvalidStateError(f"A return is already open for the {item.product.name}.") from exc
+            await session.flush()
             return _return_view(request, item)
 
         return await self._db.run(_initiate, write=True)
