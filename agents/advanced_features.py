@@ -8,7 +8,8 @@ from .base import MarketplaceAgent
 
 
 class AdvancedFeaturesAgent(MarketplaceAgent):
-    """Answers within its domain (advanced features: subscriptions, registries, price alerts) and transfers anything else.
+    """Answers within its domain (advanced features: subscriptions, registries, price alerts).
+    Transfers anything else.
 
     Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
     """

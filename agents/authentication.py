@@ -22,5 +22,7 @@ class AuthenticationAgent(MarketplaceAgent):
         super().__init__(chat_ctx=chat_ctx, tools=AUTH_TOOLS)
 
     def entry_greeting(self) -> str:
-        return ("Greet the caller: thank them for calling the Marketplace help desk, say you will verify their "
-                "identity first, and ask for their first name and how you can help.")
+        return (
+            "Greet the caller: thank them for calling the Marketplace help desk, say you will verify their "
+            "identity first, and ask for their first name and how you can help."
+        )

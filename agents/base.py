@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterable, Sequence
-from functools import cache
 from typing import Any, ClassVar
 
 from livekit.agents import Agent, ChatContext, ModelSettings, RunContext, ToolError, function_tool, llm
@@ -92,12 +91,20 @@ class MarketplaceAgent(Agent):
             yield chunk
 
 
-@cache
+_TRANSFER_TOOLS: dict[str, RawFunctionTool] = {}
+
+
 def transfer_tool(agent_cls: type[MarketplaceAgent]) -> RawFunctionTool:
     """The ``transfer_to_agent`` tool of ``agent_cls``: its target enum lists every other agent.
 
-    Built once per class (the registry must be complete, so it is built lazily).
+    Built once per class, lazily (the registry must be complete).
     """
+    if agent_cls.name not in _TRANSFER_TOOLS:
+        _TRANSFER_TOOLS[agent_cls.name] = _build_transfer_tool(agent_cls)
+    return _TRANSFER_TOOLS[agent_cls.name]
+
+
+def _build_transfer_tool(agent_cls: type[MarketplaceAgent]) -> RawFunctionTool:
     from .coordinator import HandoffCoordinator
     from .registry import AGENTS
 

@@ -178,9 +178,7 @@ class CustomerContext:
             ToolError: the caller is not verified (the model should transfer to authentication).
         """
         if self.verification.customer is None:
-            raise ToolError(
-                "The caller is not verified yet. Do not share account details; transfer to authentication."
-            )
+            raise ToolError("The caller is not verified yet. Do not share account details; transfer to authentication.")
         return self.verification.customer
 
     def record_user_turn(self, text: str) -> None:

@@ -61,7 +61,9 @@ class HandoffCoordinator:
             return
         v = ctx.verification
         if v.locked_out:
-            raise TransferRefusedError("The caller is locked out after failed identity checks; only the human agent can help.")
+            raise TransferRefusedError(
+                "The caller is locked out after failed identity checks; only the human agent can help."
+            )
         if self.registry[target].requires_verified_customer and not v.verified:
             hint = "Continue verification first." if source == AUTHENTICATION else "Transfer to authentication first."
             raise TransferRefusedError(f"The {target} agent needs a verified caller. {hint}")
@@ -74,7 +76,8 @@ class HandoffCoordinator:
             raise TransferRefusedError("You just received this caller: talk with them before transferring again.")
         if len(ctx.transfers) >= ctx.max_transfers:
             raise TransferRefusedError(
-                "This call has been transferred too many times. Help the caller yourself or transfer to the human agent."
+                "This call has been transferred too many times. "
+                "Help the caller yourself or transfer to the human agent."
             )
         if len(ctx.transfers) >= 2:
             a, b = ctx.transfers[-2], ctx.transfers[-1]
@@ -104,8 +107,13 @@ class HandoffCoordinator:
         summary = TransferSummary.build(ctx, from_agent=source.name, to_agent=target, reason=reason)
         chat_ctx = self.carry_chat_ctx(source.chat_ctx, from_authentication=source.name == AUTHENTICATION)
         chat_ctx.add_message(role="system", content=summary.to_prompt())
-        record = TransferRecord(from_agent=source.name, to_agent=target, reason=reason,
-                                at=ctx.services.clock.now(), user_turn=ctx.user_turns)
+        record = TransferRecord(
+            from_agent=source.name,
+            to_agent=target,
+            reason=reason,
+            at=ctx.services.clock.now(),
+            user_turn=ctx.user_turns,
+        )
         ctx.transfers.append(record)
         ctx.current_agent = target
         logger.info("transfer %s -> %s (%s)", source.name, target, redact(reason))
@@ -121,9 +129,14 @@ class HandoffCoordinator:
         carried = ChatContext.empty()
         if from_authentication:
             return carried
-        source = chat_ctx.copy(exclude_function_call=True, exclude_instructions=True,
-                               exclude_empty_message=True, exclude_handoff=True, exclude_config_update=True)
-        for item in source.items[-self.carried_items:]:
+        source = chat_ctx.copy(
+            exclude_function_call=True,
+            exclude_instructions=True,
+            exclude_empty_message=True,
+            exclude_handoff=True,
+            exclude_config_update=True,
+        )
+        for item in source.items[-self.carried_items :]:
             if isinstance(item, ChatMessage) and item.role in ("user", "assistant"):
                 carried.add_message(role=item.role, content=redact(item.text_content or ""))
         return carried

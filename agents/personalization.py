@@ -8,7 +8,8 @@ from .base import MarketplaceAgent
 
 
 class PersonalizationAgent(MarketplaceAgent):
-    """Answers within its domain (the caller's preferences, saved lists and recommendation settings) and transfers anything else.
+    """Answers within its domain (the caller's preferences, saved lists and recommendation settings).
+    Transfers anything else.
 
     Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
     """

@@ -19,9 +19,20 @@ from .security import SecurityAgent
 from .seller_management import SellerManagementAgent
 
 _CLASSES: tuple[type[MarketplaceAgent], ...] = (
-    AuthenticationAgent, HomeAgent, BooksAgent, ElectronicsAgent, FashionAgent, OrderTrackingAgent,
-    ReturnsAgent, SalesAgent, PromotionsAgent, PersonalizationAgent, SellerManagementAgent,
-    SecurityAgent, AdvancedFeaturesAgent, HumanAgent,
+    AuthenticationAgent,
+    HomeAgent,
+    BooksAgent,
+    ElectronicsAgent,
+    FashionAgent,
+    OrderTrackingAgent,
+    ReturnsAgent,
+    SalesAgent,
+    PromotionsAgent,
+    PersonalizationAgent,
+    SellerManagementAgent,
+    SecurityAgent,
+    AdvancedFeaturesAgent,
+    HumanAgent,
 )
 
 AGENTS: dict[str, type[MarketplaceAgent]] = {cls.name: cls for cls in _CLASSES}

@@ -8,7 +8,8 @@ from .base import MarketplaceAgent
 
 
 class SellerManagementAgent(MarketplaceAgent):
-    """Answers within its domain (marketplace sellers: listings, payouts and disputes with sellers) and transfers anything else.
+    """Answers within its domain (marketplace sellers: listings, payouts and disputes with sellers).
+    Transfers anything else.
 
     Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
     """

@@ -50,16 +50,30 @@ class TransferSummary:
         if ctx.disclosure.response:
             do_not_ask.append("the loyalty offer (already answered)")
         return cls(
-            from_agent=from_agent, to_agent=to_agent, reason=reason.strip(), caller=caller,
-            customer_id=v.customer.id if v.customer else None, verified=v.verified,
-            verification_step=v.step.value, channel=ctx.channel, intent=ctx.intent,
-            done=tuple(ctx.actions[-6:]), offer_response=ctx.disclosure.response, do_not_ask=tuple(do_not_ask),
+            from_agent=from_agent,
+            to_agent=to_agent,
+            reason=reason.strip(),
+            caller=caller,
+            customer_id=v.customer.id if v.customer else None,
+            verified=v.verified,
+            verification_step=v.step.value,
+            channel=ctx.channel,
+            intent=ctx.intent,
+            done=tuple(ctx.actions[-6:]),
+            offer_response=ctx.disclosure.response,
+            do_not_ask=tuple(do_not_ask),
         )
 
     def to_prompt(self) -> str:
         """The summary as one system message for the next agent's chat context."""
-        status = "VERIFIED" if self.verified else (
-            "LOCKED OUT after failed identity checks" if self.verification_step == AuthStep.LOCKED_OUT else "NOT verified"
+        status = (
+            "VERIFIED"
+            if self.verified
+            else (
+                "LOCKED OUT after failed identity checks"
+                if self.verification_step == AuthStep.LOCKED_OUT
+                else "NOT verified"
+            )
         )
         lines = [
             f"TRANSFER SUMMARY: transferred from the {self.from_agent} agent to you ({self.to_agent}).",

@@ -44,7 +44,9 @@ class CatalogService:
             rows = list(await session.scalars(select(Product).where(Product.category == category)))
             names = {i: p.name for i, p in enumerate(rows)}
             hits = process.extract(query, names, scorer=fuzz.WRatio, limit=limit, score_cutoff=MIN_SCORE)
-            return [ProductView(rows[i].sku, rows[i].name, rows[i].category, rows[i].price_cents, rows[i].stock > 0)
-                    for _, _, i in hits]
+            return [
+                ProductView(rows[i].sku, rows[i].name, rows[i].category, rows[i].price_cents, rows[i].stock > 0)
+                for _, _, i in hits
+            ]
 
         return await self._db.run(_search)

@@ -79,12 +79,9 @@ class CustomerService:
         async def _verify(session: AsyncSession) -> VerificationResult:
             customer = await session.scalar(select(Customer).where(Customer.phone == phone))
             if customer is not None and customer.locked_until and customer.locked_until > now:
-                raise LockedOutError(
-                    "This account is temporarily locked after several failed identity checks."
-                )
+                raise LockedOutError("This account is temporarily locked after several failed identity checks.")
             ok = customer is not None and self._matches(customer, first_name, date_of_birth, last4, kind)
-            session.add(AuthAttempt(customer_id=customer.id if customer else None, succeeded=ok,
-                                    factor=kind, at=now))
+            session.add(AuthAttempt(customer_id=customer.id if customer else None, succeeded=ok, factor=kind, at=now))
             if customer is None or not ok:
                 if customer is not None:
                     customer.failed_auth_attempts += 1
@@ -146,16 +143,28 @@ class CustomerService:
         return await self._db.run(_save, write=True)
 
     async def record_offer_response(
-        self, customer_id: str, *, offer_id: str, response: OfferAnswer,
-        disclosure_completed: bool, disclosure_played_pct: int,
+        self,
+        customer_id: str,
+        *,
+        offer_id: str,
+        response: OfferAnswer,
+        disclosure_completed: bool,
+        disclosure_played_pct: int,
     ) -> None:
         """Store the caller's answer to a promotional offer, with proof of how the disclosure played."""
         now = self._clock.now()
 
         async def _record(session: AsyncSession) -> None:
-            session.add(OfferResponse(customer_id=customer_id, offer_id=offer_id, response=response,
-                                      disclosure_completed=disclosure_completed,
-                                      disclosure_played_pct=disclosure_played_pct, at=now))
+            session.add(
+                OfferResponse(
+                    customer_id=customer_id,
+                    offer_id=offer_id,
+                    response=response,
+                    disclosure_completed=disclosure_completed,
+                    disclosure_played_pct=disclosure_played_pct,
+                    at=now,
+                )
+            )
 
         await self._db.run(_record, write=True)
 

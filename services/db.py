@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from .errors import InvalidStateError, ServiceTimeoutError

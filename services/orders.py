@@ -46,9 +46,11 @@ class OrderService:
 
         async def _list(session: AsyncSession) -> list[OrderView]:
             rows = await session.scalars(
-                select(Order).where(Order.customer_id == customer_id)
+                select(Order)
+                .where(Order.customer_id == customer_id)
                 .options(selectinload(Order.items).selectinload(OrderItem.product))
-                .order_by(Order.placed_at.desc()).limit(limit)
+                .order_by(Order.placed_at.desc())
+                .limit(limit)
             )
             return [order_view(o) for o in rows]
 
@@ -104,9 +106,7 @@ class OrderService:
                 if new_date <= today:
                     raise InvalidInputError("The new delivery date must be after today.")
                 if new_date < expected:
-                    raise InvalidInputError(
-                        f"The carrier cannot deliver before the expected date, {expected:%B %d}."
-                    )
+                    raise InvalidInputError(f"The carrier cannot deliver before the expected date, {expected:%B %d}.")
                 if new_date > expected + dt.timedelta(days=MAX_RESCHEDULE_DAYS):
                     raise InvalidInputError(
                         f"Delivery can be held at most {MAX_RESCHEDULE_DAYS} days after {expected:%B %d}."
@@ -118,9 +118,7 @@ class OrderService:
 
         return await self._db.run(_modify, write=True)
 
-    async def report_delivery_issue(
-        self, customer_id: str, order_id: str, *, kind: IssueKind, description: str
-    ) -> str:
+    async def report_delivery_issue(self, customer_id: str, order_id: str, *, kind: IssueKind, description: str) -> str:
         """Open a delivery case and return its id (``DLV-`` + 6 digits).
 
         Rules: ``missing``, ``damaged`` and ``wrong_item`` need a delivered order; ``late`` needs an
@@ -148,8 +146,11 @@ class OrderService:
                     )
             count = await session.scalar(select(func.count()).select_from(DeliveryIssue)) or 0
             issue_id = f"DLV-{700001 + count}"
-            session.add(DeliveryIssue(id=issue_id, order_id=order.id, kind=kind,
-                                      description=description.strip(), created_at=now))
+            session.add(
+                DeliveryIssue(
+                    id=issue_id, order_id=order.id, kind=kind, description=description.strip(), created_at=now
+                )
+            )
             return issue_id
 
         return await self._db.run(_report, write=True)
@@ -177,9 +178,15 @@ async def load_owned_order(
 def order_view(o: Order) -> OrderView:
     """Snapshot an ORM order (items must be loaded)."""
     return OrderView(
-        id=o.id, status=o.status, placed_at=o.placed_at, expected_delivery=o.expected_delivery,
-        delivered_at=o.delivered_at, carrier=o.carrier, tracking_number=o.tracking_number,
+        id=o.id,
+        status=o.status,
+        placed_at=o.placed_at,
+        expected_delivery=o.expected_delivery,
+        delivered_at=o.delivered_at,
+        carrier=o.carrier,
+        tracking_number=o.tracking_number,
         delivery_instructions=o.delivery_instructions,
-        items=tuple(ItemView(i.sku, i.product.name, i.product.category, i.quantity, i.unit_price_cents)
-                    for i in o.items),
+        items=tuple(
+            ItemView(i.sku, i.product.name, i.product.category, i.quantity, i.unit_price_cents) for i in o.items
+        ),
     )

@@ -91,9 +91,14 @@ class ReturnService:
                 raise InvalidStateError(f"Return {existing} is already open for the {item.product.name}.")
             count = await session.scalar(select(func.count()).select_from(ReturnRequest)) or 0
             request = ReturnRequest(
-                id=f"RET-{500001 + count}", order_id=order.id, order_item_id=item.id,
-                reason=reason.strip(), condition=condition, status="initiated",
-                refund_cents=verdict.refund_cents, created_at=now,
+                id=f"RET-{500001 + count}",
+                order_id=order.id,
+                order_item_id=item.id,
+                reason=reason.strip(),
+                condition=condition,
+                status="initiated",
+                refund_cents=verdict.refund_cents,
+                created_at=now,
             )
             session.add(request)
             await session.flush()
@@ -113,9 +118,7 @@ class ReturnService:
         """
         today = self._clock.today()
         if date <= today or date > today + dt.timedelta(days=PICKUP_HORIZON_DAYS):
-            raise InvalidInputError(
-                f"Pickups can be booked from tomorrow up to {PICKUP_HORIZON_DAYS} days ahead."
-            )
+            raise InvalidInputError(f"Pickups can be booked from tomorrow up to {PICKUP_HORIZON_DAYS} days ahead.")
         if date.weekday() == 6:
             raise InvalidInputError("Carriers do not collect on Sundays; offer another day.")
 
@@ -141,9 +144,7 @@ class ReturnService:
             if request.status == "refunded":
                 raise InvalidStateError(f"Return {request.id} was already refunded.")
             if request.status != "pickup_scheduled":
-                raise InvalidStateError(
-                    f"Return {request.id} needs a pickup booked before the refund can be issued."
-                )
+                raise InvalidStateError(f"Return {request.id} needs a pickup booked before the refund can be issued.")
             request.status, request.refund_method, request.refunded_at = "refunded", method, now
             return await _view(session, request)
 
@@ -157,7 +158,9 @@ class ReturnService:
 
         return await self._db.run(_get)
 
-    async def _evaluate(self, session: AsyncSession, order: Order, item: OrderItem, condition: Condition) -> Eligibility:
+    async def _evaluate(
+        self, session: AsyncSession, order: Order, item: OrderItem, condition: Condition
+    ) -> Eligibility:
         product = item.product
         policy = await session.get(ReturnPolicy, product.category)
         price = item.unit_price_cents * item.quantity
@@ -166,7 +169,9 @@ class ReturnService:
             return Eligibility(order.id, item.sku, product.name, eligible, reason, refund if eligible else 0, deadline)
 
         if order.status != "delivered" or order.delivered_at is None:
-            return verdict(False, f"Order {order.id} is {order.status.replace('_', ' ')}; only delivered orders can be returned.")
+            return verdict(
+                False, f"Order {order.id} is {order.status.replace('_', ' ')}; only delivered orders can be returned."
+            )
         if policy is None or not policy.returnable:
             return verdict(False, f"The {product.name} is final sale and cannot be returned.")
         if condition == "damaged_by_customer":
@@ -174,13 +179,20 @@ class ReturnService:
         window = policy.defective_window_days if condition == "defective" else policy.window_days
         deadline = order.delivered_at.date() + dt.timedelta(days=window)
         if self._clock.today() > deadline:
-            return verdict(False, f"The {window}-day return window for the {product.name} ended on {deadline:%B %d}.",
-                           deadline=deadline)
+            return verdict(
+                False,
+                f"The {window}-day return window for the {product.name} ended on {deadline:%B %d}.",
+                deadline=deadline,
+            )
         fee = price * policy.restocking_fee_pct // 100 if condition == "opened" else 0
         refund = price - fee
         fee_note = f" after a {policy.restocking_fee_pct}% restocking fee" if fee else ""
-        return verdict(True, f"The {product.name} can be returned until {deadline:%B %d} for a refund of "
-                             f"{dollars(refund)}{fee_note}.", refund, deadline)
+        return verdict(
+            True,
+            f"The {product.name} can be returned until {deadline:%B %d} for a refund of {dollars(refund)}{fee_note}.",
+            refund,
+            deadline,
+        )
 
 
 def _pick_item(order: Order, sku: str | None) -> OrderItem:
@@ -188,17 +200,21 @@ def _pick_item(order: Order, sku: str | None) -> OrderItem:
         for item in order.items:
             if item.sku == sku:
                 return item
-        raise NotFoundError(f"Order {order.id} has no item {sku}. Items: "
-                            + ", ".join(f"{i.sku} {i.product.name}" for i in order.items))
+        raise NotFoundError(
+            f"Order {order.id} has no item {sku}. Items: " + ", ".join(f"{i.sku} {i.product.name}" for i in order.items)
+        )
     if len(order.items) != 1:
-        raise InvalidInputError(f"Order {order.id} has several items; ask which one: "
-                                + ", ".join(f"{i.sku} {i.product.name}" for i in order.items))
+        raise InvalidInputError(
+            f"Order {order.id} has several items; ask which one: "
+            + ", ".join(f"{i.sku} {i.product.name}" for i in order.items)
+        )
     return order.items[0]
 
 
 async def _load_owned_return(session: AsyncSession, customer_id: str, return_id: str) -> ReturnRequest:
     request = await session.scalar(
-        select(ReturnRequest).join(Order, Order.id == ReturnRequest.order_id)
+        select(ReturnRequest)
+        .join(Order, Order.id == ReturnRequest.order_id)
         .where(ReturnRequest.id == return_id, Order.customer_id == customer_id)
     )
     if request is None:
@@ -215,6 +231,16 @@ async def _view(session: AsyncSession, request: ReturnRequest) -> ReturnView:
 
 
 def _return_view(r: ReturnRequest, item: OrderItem) -> ReturnView:
-    return ReturnView(id=r.id, order_id=r.order_id, sku=item.sku, item_name=item.product.name, status=r.status,
-                      reason=r.reason, condition=r.condition, refund_cents=r.refund_cents,
-                      pickup_date=r.pickup_date, pickup_window=r.pickup_window, refund_method=r.refund_method)
+    return ReturnView(
+        id=r.id,
+        order_id=r.order_id,
+        sku=item.sku,
+        item_name=item.product.name,
+        status=r.status,
+        reason=r.reason,
+        condition=r.condition,
+        refund_cents=r.refund_cents,
+        pickup_date=r.pickup_date,
+        pickup_window=r.pickup_window,
+        refund_method=r.refund_method,
+    )

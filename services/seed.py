@@ -83,16 +83,22 @@ def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
             for item in order.items:
                 products.setdefault(
                     item.sku,
-                    Product(sku=item.sku, name=item.name, category=item.category,
-                            price_cents=item.price_cents, stock=25),
+                    Product(
+                        sku=item.sku, name=item.name, category=item.category, price_cents=item.price_cents, stock=25
+                    ),
                 )
     prefixes = {"books": "BOK", "electronics": "ELC", "fashion": "FSH", "home": "HOM"}
     for category, nouns in CATEGORIES.items():
         for n in range(CATALOG_PER_CATEGORY):
             sku = f"{prefixes[category]}-{6000 + n}"
             name = f"{fake.color_name()} {nouns[n % len(nouns)]}"
-            products[sku] = Product(sku=sku, name=name, category=category,
-                                    price_cents=rng.randrange(900, 40000, 100), stock=rng.randrange(0, 80))
+            products[sku] = Product(
+                sku=sku,
+                name=name,
+                category=category,
+                price_cents=rng.randrange(900, 40000, 100),
+                stock=rng.randrange(0, 80),
+            )
     session.add_all(products.values())
 
     for demo in DEMO_CUSTOMERS:
@@ -112,8 +118,16 @@ def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
             email=fake.unique.email(),
         )
         session.add(customer)
-        session.add(Address(customer_id=cid, line1=fake.street_address(), city=fake.city(),
-                            region=fake.state_abbr(), postal_code=fake.postcode(), updated_at=now))
+        session.add(
+            Address(
+                customer_id=cid,
+                line1=fake.street_address(),
+                city=fake.city(),
+                region=fake.state_abbr(),
+                postal_code=fake.postcode(),
+                updated_at=now,
+            )
+        )
         for k in range(rng.randrange(1, 4)):
             product = rng.choice(catalog)
             delivered_ago = rng.choice([None, 2, 8, 20, 40])
@@ -144,15 +158,15 @@ def _add_customer(session: AsyncSession, demo: DemoCustomer, *, now: dt.datetime
         )
     )
     line1, city, region, postal = demo.address
-    session.add(Address(customer_id=demo.id, line1=line1, city=city, region=region,
-                        postal_code=postal, updated_at=now))
+    session.add(Address(customer_id=demo.id, line1=line1, city=city, region=region, postal_code=postal, updated_at=now))
     for order in demo.orders:
         lines = [(i.sku, i.quantity, i.price_cents) for i in order.items]
         _add_order(session, demo.id, order, lines, now=now)
 
 
-def _add_order(session: AsyncSession, customer_id: str, order: DemoOrder,
-               lines: list[tuple[str, int, int]], *, now: dt.datetime) -> None:
+def _add_order(
+    session: AsyncSession, customer_id: str, order: DemoOrder, lines: list[tuple[str, int, int]], *, now: dt.datetime
+) -> None:
     placed = now - dt.timedelta(days=order.placed_days_ago)
     delivered = now - dt.timedelta(days=order.delivered_days_ago) if order.delivered_days_ago is not None else None
     expected = (now + dt.timedelta(days=order.expected_in_days)).date() if order.expected_in_days is not None else None

@@ -43,8 +43,14 @@ class TicketService:
 
         async def _create(session: AsyncSession) -> TicketView:
             count = await session.scalar(select(func.count()).select_from(Ticket)) or 0
-            ticket = Ticket(id=f"TCK-{900001 + count}", customer_id=customer_id, reason=reason.strip(),
-                            priority=priority, summary=summary, created_at=now)
+            ticket = Ticket(
+                id=f"TCK-{900001 + count}",
+                customer_id=customer_id,
+                reason=reason.strip(),
+                priority=priority,
+                summary=summary,
+                created_at=now,
+            )
             session.add(ticket)
             return TicketView(ticket.id, priority, "open")
 

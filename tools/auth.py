@@ -13,7 +13,8 @@ import logging
 import re
 from typing import Annotated, Literal
 
-from livekit.agents import RunContext, ToolError, function_tool
+from livekit.agents import RunContext, ToolError, function_tool, llm
+from livekit.agents.llm import ChatMessage
 from pydantic import Field
 
 from agents.context import AuthStep, CustomerContext
@@ -47,8 +48,9 @@ _STEP_PROMPTS = {
 def _expect(ctx: CustomerContext, *allowed: AuthStep) -> None:
     step = ctx.verification.step
     if step not in allowed:
-        raise ToolError(f"Not now: the current verification step is {step.value.replace('_', ' ')}; "
-                        f"{_STEP_PROMPTS[step]}.")
+        raise ToolError(
+            f"Not now: the current verification step is {step.value.replace('_', ' ')}; {_STEP_PROMPTS[step]}."
+        )
 
 
 def _not_verified(ctx: CustomerContext) -> None:
@@ -210,8 +212,10 @@ async def save_address(
     else:
         async with service_errors():
             saved = await ctx.services.customers.save_address(
-                customer.id, line1=free_text(street, field="street", max_len=120),
-                city=free_text(city, field="city", max_len=60), region=free_text(state, field="state", max_len=2),
+                customer.id,
+                line1=free_text(street, field="street", max_len=120),
+                city=free_text(city, field="city", max_len=60),
+                region=free_text(state, field="state", max_len=2),
                 postal_code=zip_code,
             )
         ctx.verification.address_on_file = saved
@@ -232,14 +236,18 @@ async def read_disclosure(context: Ctx) -> str:
     await context.wait_for_playout()
     handle = context.session.say(full, allow_interruptions=True, add_to_chat_ctx=True)
     await handle.wait_for_playout()
-    spoken = " ".join((m.text_content or "") for m in handle.chat_items if getattr(m, "role", None) == "assistant")
+    spoken = " ".join(
+        (m.text_content or "") for m in handle.chat_items if isinstance(m, ChatMessage) and m.role == "assistant"
+    )
     record.interrupted = handle.interrupted
     record.played_pct = 100 if not handle.interrupted else min(99, round(100 * len(spoken) / len(full)))
     record.ended_at = ctx.services.clock.now()
     ctx.verification.step = AuthStep.OFFER_RESPONSE
     if record.interrupted:
-        return (f"The caller interrupted the disclosure at {record.played_pct}%. Answer them, then ask whether they "
-                "accept, decline, or want a reminder later (call read_disclosure again if they want it in full).")
+        return (
+            f"The caller interrupted the disclosure at {record.played_pct}%. Answer them, then ask whether they "
+            "accept, decline, or want a reminder later (call read_disclosure again if they want it in full)."
+        )
     return "The disclosure played in full. Ask whether they accept, decline, or want a reminder later."
 
 
@@ -256,8 +264,11 @@ async def log_offer_response(context: Ctx, response: OfferAnswer) -> str:
     record = ctx.disclosure
     async with service_errors():
         await ctx.services.customers.record_offer_response(
-            customer.id, offer_id=record.offer_id, response=response,
-            disclosure_completed=record.completed, disclosure_played_pct=record.played_pct,
+            customer.id,
+            offer_id=record.offer_id,
+            response=response,
+            disclosure_completed=record.completed,
+            disclosure_played_pct=record.played_pct,
         )
     record.response, record.responded_at = response, ctx.services.clock.now()
     ctx.verification.step = AuthStep.DONE
@@ -266,8 +277,13 @@ async def log_offer_response(context: Ctx, response: OfferAnswer) -> str:
     return f"Logged. The caller's original request: {intent}. Transfer them to the right agent now."
 
 
-AUTH_TOOLS = [
-    record_first_name, record_phone_number, confirm_phone_number, record_date_of_birth,
-    authenticate_user, save_address, read_disclosure, log_offer_response,
+AUTH_TOOLS: list[llm.Tool] = [
+    record_first_name,
+    record_phone_number,
+    confirm_phone_number,
+    record_date_of_birth,
+    authenticate_user,
+    save_address,
+    read_disclosure,
+    log_offer_response,
 ]
-

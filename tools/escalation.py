@@ -27,15 +27,23 @@ async def create_escalation_ticket(
     ctx = context.userdata
     why = free_text(reason, field="reason", max_len=500)
     last = ctx.transfers[-1] if ctx.transfers else None
-    summary = TransferSummary.build(ctx, from_agent=last.from_agent if last else ctx.current_agent,
-                                    to_agent="human", reason=last.reason if last else why)
+    summary = TransferSummary.build(
+        ctx,
+        from_agent=last.from_agent if last else ctx.current_agent,
+        to_agent="human",
+        reason=last.reason if last else why,
+    )
     customer = ctx.verification.customer
     async with service_errors():
         ticket = await ctx.services.tickets.create(
-            customer_id=customer.id if customer else None, reason=why, priority=priority,
+            customer_id=customer.id if customer else None,
+            reason=why,
+            priority=priority,
             summary={**summary.to_dict(), "transfers": [(t.from_agent, t.to_agent, t.reason) for t in ctx.transfers]},
         )
     ctx.note_action(f"Ticket {ticket.id} opened for a person ({priority})")
     contact = "by email or phone" if customer else "at the number they called from"
-    return (f"Ticket {ticket.id} is open with {priority} priority. Tell the caller plainly that a person will "
-            f"follow up {contact} within one business day, and give the ticket number.")
+    return (
+        f"Ticket {ticket.id} is open with {priority} priority. Tell the caller plainly that a person will "
+        f"follow up {contact} within one business day, and give the ticket number."
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from livekit.agents import RunContext, function_tool
+from livekit.agents import RunContext, function_tool, llm
 
 from agents.context import CustomerContext
 from services.views import OrderView, dollars
@@ -86,8 +86,12 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     async with service_errors():
         await ctx.services.orders.get_order(customer.id, oid)
     parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + ([f"instructions '{note}'"] if note else [])
-    ask = confirm_or_propose(ctx, "modify_delivery", {"order": oid, "date": str(date), "note": note},
-                             f"For order {oid}: {' and '.join(parts) or 'no change'}.")
+    ask = confirm_or_propose(
+        ctx,
+        "modify_delivery",
+        {"order": oid, "date": str(date), "note": note},
+        f"For order {oid}: {' and '.join(parts) or 'no change'}.",
+    )
     if ask:
         return ask
     async with service_errors():
@@ -117,4 +121,4 @@ async def report_delivery_issue(
     return f"Case {case_id} is open for order {oid}. The delivery team replies by email within one business day."
 
 
-ORDER_TOOLS = [list_orders, track_order, get_shipping_updates, modify_delivery, report_delivery_issue]
+ORDER_TOOLS: list[llm.Tool] = [list_orders, track_order, get_shipping_updates, modify_delivery, report_delivery_issue]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from livekit.agents import RunContext, function_tool
+from livekit.agents import RunContext, function_tool, llm
 
 from agents.context import CustomerContext
 from services.returns import Condition
@@ -46,9 +46,7 @@ async def check_return_eligibility(context: Ctx, order_number: str, condition: C
 
 
 @function_tool
-async def initiate_return(
-    context: Ctx, order_number: str, condition: Condition, reason: str, sku: str = ""
-) -> str:
+async def initiate_return(context: Ctx, order_number: str, condition: Condition, reason: str, sku: str = "") -> str:
     """Open a return for an eligible item; needs the caller's explicit yes.
 
     Call once to get the read-back, then again with the same arguments after the caller says yes.
@@ -67,15 +65,18 @@ async def initiate_return(
     if not verdict.eligible:
         return "Not eligible, nothing was opened. " + verdict.reason
     ask = confirm_or_propose(
-        ctx, "initiate_return", {"order": oid, "sku": item, "condition": condition, "reason": why},
+        ctx,
+        "initiate_return",
+        {"order": oid, "sku": item, "condition": condition, "reason": why},
         f"Return the {verdict.item_name} from order {oid} ({condition.replace('_', ' ')}, reason: {why}) "
         f"for a refund of {dollars(verdict.refund_cents)}.",
     )
     if ask:
         return ask
     async with service_errors():
-        created = await ctx.services.returns.initiate_return(customer.id, oid, sku=item, condition=condition,
-                                                             reason=why)
+        created = await ctx.services.returns.initiate_return(
+            customer.id, oid, sku=item, condition=condition, reason=why
+        )
     ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({oid})")
     return f"Opened. {_return_sentence(created)} Next, offer to schedule a pickup."
 
@@ -96,8 +97,12 @@ async def schedule_pickup(
     rid, day = return_id(return_number), iso_date(date, field="pickup date")
     async with service_errors():
         await ctx.services.returns.get_return(customer.id, rid)
-    ask = confirm_or_propose(ctx, "schedule_pickup", {"return": rid, "date": str(day), "window": window},
-                             f"A pickup for return {rid} on {day:%A, %B %d} in the {window}.")
+    ask = confirm_or_propose(
+        ctx,
+        "schedule_pickup",
+        {"return": rid, "date": str(day), "window": window},
+        f"A pickup for return {rid} on {day:%A, %B %d} in the {window}.",
+    )
     if ask:
         return ask
     async with service_errors():
@@ -107,9 +112,7 @@ async def schedule_pickup(
 
 
 @function_tool
-async def process_refund(
-    context: Ctx, return_number: str, method: Literal["original_payment", "store_credit"]
-) -> str:
+async def process_refund(context: Ctx, return_number: str, method: Literal["original_payment", "store_credit"]) -> str:
     """Issue the refund of a return whose pickup is booked; needs the caller's explicit yes.
 
     Args:
@@ -121,9 +124,12 @@ async def process_refund(
     rid = return_id(return_number)
     async with service_errors():
         current = await ctx.services.returns.get_return(customer.id, rid)
-    ask = confirm_or_propose(ctx, "process_refund", {"return": rid, "method": method},
-                             f"Refund {dollars(current.refund_cents)} for return {rid} to "
-                             f"{method.replace('_', ' ')}.")
+    ask = confirm_or_propose(
+        ctx,
+        "process_refund",
+        {"return": rid, "method": method},
+        f"Refund {dollars(current.refund_cents)} for return {rid} to {method.replace('_', ' ')}.",
+    )
     if ask:
         return ask
     async with service_errors():
@@ -146,4 +152,4 @@ async def track_return_status(context: Ctx, return_number: str) -> str:
     return _return_sentence(current)
 
 
-RETURN_TOOLS = [check_return_eligibility, initiate_return, schedule_pickup, process_refund, track_return_status]
+RETURN_TOOLS: list[llm.Tool] = [check_return_eligibility, initiate_return, schedule_pickup, process_refund, track_return_status]

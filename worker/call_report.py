@@ -57,8 +57,9 @@ async def snapshot(db: Database) -> Snapshot:
         for table in Base.metadata.sorted_tables:
             rows = (await session.execute(select(table))).mappings().all()
             pk = [c.name for c in table.primary_key.columns]
-            result[table.name] = {"/".join(str(r[k]) for k in pk): {k: _jsonable(v) for k, v in r.items()}
-                                  for r in rows}
+            result[table.name] = {
+                "/".join(str(r[k]) for k in pk): {k: _jsonable(v) for k, v in r.items()} for r in rows
+            }
         return result
 
     return await db.run(_dump)
@@ -71,8 +72,11 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> dict[str, dict[str, Any
         old = before.get(table, {})
         inserted = [rows[k] for k in rows.keys() - old.keys()]
         deleted = sorted(old.keys() - rows.keys())
-        updated = {k: {c: [old[k][c], v] for c, v in rows[k].items() if old[k][c] != v}
-                   for k in rows.keys() & old.keys() if rows[k] != old[k]}
+        updated = {
+            k: {c: [old[k][c], v] for c, v in rows[k].items() if old[k][c] != v}
+            for k in rows.keys() & old.keys()
+            if rows[k] != old[k]
+        }
         if inserted or updated or deleted:
             changes[table] = {"inserted": inserted, "updated": updated, "deleted": deleted}
     return changes
@@ -101,19 +105,25 @@ def build_report(
             # Caller turns may hold identity digits at any time; agent turns only while the
             # authentication agent reads details back.
             sensitive = item.role == "user" or agent == ENTRY_AGENT
-            entry: dict[str, Any] = {"role": "caller" if item.role == "user" else "agent",
-                                     "agent": agent if item.role == "assistant" else None,
-                                     "text": redact(text) if sensitive else text}
+            entry: dict[str, Any] = {
+                "role": "caller" if item.role == "user" else "agent",
+                "agent": agent if item.role == "assistant" else None,
+                "text": redact(text) if sensitive else text,
+            }
             if item.interrupted:
                 entry["interrupted"] = True
-            metrics = {k: round(v, 3) for k, v in (item.metrics or {}).items()
-                       if k in LATENCY_KEYS and isinstance(v, (int, float))}
+            metrics = {
+                k: round(v, 3)
+                for k, v in (item.metrics or {}).items()
+                if k in LATENCY_KEYS and isinstance(v, (int, float))
+            }
             if metrics:
                 entry["latency_s"] = metrics
             transcript.append(entry)
         elif item.type == "function_call":
-            tool_calls.append({"agent": agent, "name": item.name, "arguments": redact(item.arguments),
-                               "call_id": item.call_id})
+            tool_calls.append(
+                {"agent": agent, "name": item.name, "arguments": redact(item.arguments), "call_id": item.call_id}
+            )
         elif item.type == "function_call_output":
             outputs[item.call_id] = {"output": redact(str(item.output))[:500], "is_error": item.is_error}
     for call in tool_calls:
@@ -128,15 +138,28 @@ def build_report(
             "verification_step": data.verification.step.value,
             "failed_auth_attempts": data.verification.failed_attempts,
             "intent": data.intent,
-            "disclosure": {"played": d.played, "completed": d.completed, "played_pct": d.played_pct,
-                           "interrupted": d.interrupted, "response": d.response,
-                           "started_at": _jsonable(d.started_at), "ended_at": _jsonable(d.ended_at)},
+            "disclosure": {
+                "played": d.played,
+                "completed": d.completed,
+                "played_pct": d.played_pct,
+                "interrupted": d.interrupted,
+                "response": d.response,
+                "started_at": _jsonable(d.started_at),
+                "ended_at": _jsonable(d.ended_at),
+            },
             "final_agent": data.current_agent,
             "actions": data.actions,
         },
-        "transfers": [{"from": t.from_agent, "to": t.to_agent, "reason": redact(t.reason),
-                       "at": _jsonable(t.at), "handoff_latency_s": _round(t.handoff_latency_s)}
-                      for t in data.transfers],
+        "transfers": [
+            {
+                "from": t.from_agent,
+                "to": t.to_agent,
+                "reason": redact(t.reason),
+                "at": _jsonable(t.at),
+                "handoff_latency_s": _round(t.handoff_latency_s),
+            }
+            for t in data.transfers
+        ],
         "turns": [{**asdict(t), "response_latency_s": t.response_latency_s} for t in turns],
         "tool_calls": tool_calls,
         "transcript": transcript,

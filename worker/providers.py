@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from livekit.agents import inference, llm, stt, tts, vad
+from livekit.agents import NOT_GIVEN, inference, llm, stt, tts, vad
 from livekit.agents.voice.turn import TurnHandlingOptions
 
 from .settings import Settings
@@ -34,16 +34,28 @@ def build_llm(settings: Settings) -> llm.LLM:
     from livekit.plugins import openai
 
     if settings.provider_profile == "cloud":
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        return openai.LLM(model=settings.llm_model, api_key=key, temperature=settings.llm_temperature,
-                          parallel_tool_calls=False, max_completion_tokens=settings.llm_max_tokens)
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NOT_GIVEN
+        return openai.LLM(
+            model=settings.llm_model,
+            api_key=key,
+            temperature=settings.llm_temperature,
+            parallel_tool_calls=False,
+            max_completion_tokens=settings.llm_max_tokens,
+        )
     if settings.local_llm_mode == "native_tools":
-        return openai.LLM(model=settings.local_llm_model, base_url=settings.local_llm_url, api_key="local",
-                          temperature=0.2, parallel_tool_calls=False, max_completion_tokens=settings.llm_max_tokens)
+        return openai.LLM(
+            model=settings.local_llm_model,
+            base_url=settings.local_llm_url,
+            api_key="local",
+            temperature=0.2,
+            parallel_tool_calls=False,
+            max_completion_tokens=settings.llm_max_tokens,
+        )
     from .local_llm import ActionLLM
 
-    return ActionLLM(model=settings.local_llm_model, base_url=settings.local_llm_url,
-                     timeout=settings.local_llm_timeout_s)
+    return ActionLLM(
+        model=settings.local_llm_model, base_url=settings.local_llm_url, timeout=settings.local_llm_timeout_s
+    )
 
 
 def build_providers(settings: Settings, *, preloaded: dict[str, Any] | None = None) -> Providers:
@@ -57,8 +69,8 @@ def build_providers(settings: Settings, *, preloaded: dict[str, Any] | None = No
     if settings.provider_profile == "cloud":
         from livekit.plugins import deepgram, elevenlabs
 
-        dg_key = settings.deepgram_api_key.get_secret_value() if settings.deepgram_api_key else None
-        el_key = settings.eleven_api_key.get_secret_value() if settings.eleven_api_key else None
+        dg_key = settings.deepgram_api_key.get_secret_value() if settings.deepgram_api_key else NOT_GIVEN
+        el_key = settings.eleven_api_key.get_secret_value() if settings.eleven_api_key else NOT_GIVEN
         tts_kwargs: dict[str, Any] = {"model": settings.tts_model, "api_key": el_key}
         if settings.elevenlabs_voice_id:
             tts_kwargs["voice_id"] = settings.elevenlabs_voice_id

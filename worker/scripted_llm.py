@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livekit.agents import APIConnectOptions, llm
-from livekit.agents.llm import ChatContext, ChatChunk, ChoiceDelta, FunctionToolCall
+from livekit.agents.llm import ChatChunk, ChatContext, ChoiceDelta, FunctionToolCall
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 
 ArgsSource = dict[str, Any] | Callable[[ChatContext], dict[str, Any]]
@@ -53,15 +53,20 @@ class Reply:
         return cls(text=text, delay_s=delay_s)
 
     @classmethod
-    def call(cls, name: str, _args: Callable[[ChatContext], dict[str, Any]] | None = None,
-             *, delay_s: float = 0.0, **arguments: Any) -> Reply:
-        """A reply that calls tool ``name`` with ``arguments`` (or with ``_args(chat_ctx)``)."""
-        return cls(calls=[PlannedCall(name, _args if _args is not None else arguments)], delay_s=delay_s)
+    def call(cls, name: str, /, **arguments: Any) -> Reply:
+        """A reply that calls tool ``name`` with ``arguments``."""
+        return cls(calls=[PlannedCall(name, arguments)])
 
     @classmethod
-    def transfer(cls, target: str, reason: str = "caller request", *, delay_s: float = 0.0) -> Reply:
+    def call_computed(cls, name: str, arguments: Callable[[ChatContext], dict[str, Any]]) -> Reply:
+        """A reply that calls tool ``name`` with arguments computed from the request's chat context
+        (e.g. ``lambda ctx: {"return_number": ...last_tool_output(ctx, "initiate_return")...}``)."""
+        return cls(calls=[PlannedCall(name, arguments)])
+
+    @classmethod
+    def transfer(cls, target: str, reason: str = "caller request") -> Reply:
         """A reply that calls ``transfer_to_agent``."""
-        return cls.call("transfer_to_agent", target=target, reason=reason, delay_s=delay_s)
+        return cls.call("transfer_to_agent", target=target, reason=reason)
 
 
 @dataclass
@@ -97,8 +102,13 @@ class ScriptedLLM(llm.LLM):
             :attr:`unscripted` so a test can assert the script covered the whole call.
     """
 
-    def __init__(self, replies: Iterable[Reply] = (), *, responder: Responder | None = None,
-                 fallback_text: str = "Is there anything else I can help you with?") -> None:
+    def __init__(
+        self,
+        replies: Iterable[Reply] = (),
+        *,
+        responder: Responder | None = None,
+        fallback_text: str = "Is there anything else I can help you with?",
+    ) -> None:
         super().__init__()
         self._queue: deque[Reply] = deque(replies)
         self._responder = responder
@@ -150,8 +160,15 @@ _call_ids = itertools.count(1)
 
 
 class _ScriptedStream(llm.LLMStream):
-    def __init__(self, llm_: ScriptedLLM, *, reply: Reply, chat_ctx: ChatContext, tools: list[llm.Tool],
-                 conn_options: APIConnectOptions) -> None:
+    def __init__(
+        self,
+        llm_: ScriptedLLM,
+        *,
+        reply: Reply,
+        chat_ctx: ChatContext,
+        tools: list[llm.Tool],
+        conn_options: APIConnectOptions,
+    ) -> None:
         super().__init__(llm_, chat_ctx=chat_ctx, tools=tools, conn_options=conn_options)
         self._reply = reply
 
@@ -169,8 +186,9 @@ class _ScriptedStream(llm.LLMStream):
             calls = []
             for planned in self._reply.calls:
                 args = planned.arguments(self._chat_ctx) if callable(planned.arguments) else planned.arguments
-                calls.append(FunctionToolCall(name=planned.name, arguments=json.dumps(args),
-                                              call_id=f"call_{next(_call_ids)}"))
+                calls.append(
+                    FunctionToolCall(name=planned.name, arguments=json.dumps(args), call_id=f"call_{next(_call_ids)}")
+                )
             self._event_ch.send_nowait(ChatChunk(id=request_id, delta=ChoiceDelta(role="assistant", tool_calls=calls)))
 
 
@@ -182,7 +200,7 @@ def _tool_name(tool: llm.Tool) -> str:
 def last_tool_output(chat_ctx: ChatContext, name: str) -> str:
     """The output text of the most recent call of tool ``name`` in ``chat_ctx`` ("" if none).
 
-    Handy in ``Reply.call(name, lambda ctx: {...})`` to reuse an id returned by an earlier tool.
+    Handy in ``Reply.call_computed(name, lambda ctx: {...})`` to reuse an id returned by an earlier tool.
     """
     call_ids = {item.call_id for item in chat_ctx.items if item.type == "function_call" and item.name == name}
     for item in reversed(chat_ctx.items):

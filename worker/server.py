@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -45,8 +46,9 @@ async def entrypoint(ctx: JobContext) -> None:
     settings: Settings = ctx.proc.userdata.get("settings") or Settings()
     configure_logging(settings.log_level)
     ctx.log_context_fields = {"room": ctx.room.name, "job_id": ctx.job.id}
-    services = await open_services(settings.database_url, salt=settings.secret_salt.get_secret_value(),
-                                   timeout_s=settings.service_timeout_s)
+    services = await open_services(
+        settings.database_url, salt=settings.secret_salt.get_secret_value(), timeout_s=settings.service_timeout_s
+    )
     await ctx.connect()
     participant = await ctx.wait_for_participant()
     is_phone = participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP
@@ -59,8 +61,13 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     providers = build_providers(settings, preloaded=ctx.proc.userdata)
     session = AgentSession[CustomerContext](
-        vad=ctx.proc.userdata["vad"], stt=providers.stt, llm=providers.llm, tts=providers.tts,
-        turn_handling=providers.turn_handling, userdata=userdata, max_tool_steps=MAX_TOOL_STEPS,
+        vad=ctx.proc.userdata["vad"],
+        stt=providers.stt,
+        llm=providers.llm,
+        tts=providers.tts,
+        turn_handling=providers.turn_handling,
+        userdata=userdata,
+        max_tool_steps=MAX_TOOL_STEPS,
     )
     observe_call(session)
     _publish_desk_state(ctx, session)
@@ -77,6 +84,8 @@ def _publish_desk_state(ctx: JobContext, session: AgentSession[CustomerContext])
     """Show the current agent, verification level and last transfer reason as participant
     attributes (visible in the Agents Playground's participant panel)."""
 
+    pending: set[asyncio.Future[None]] = set()
+
     def _on_item(ev: ConversationItemAddedEvent) -> None:
         if ev.item.type != "agent_handoff" or ctx.room.local_participant is None:
             return
@@ -87,7 +96,9 @@ def _publish_desk_state(ctx: JobContext, session: AgentSession[CustomerContext])
             "desk.verification": data.verification.step.value,
             "desk.last_transfer_reason": redact(last.reason) if last else "",
         }
-        ctx.room.local_participant.set_attributes(attributes)  # fire and forget
+        task = asyncio.ensure_future(ctx.room.local_participant.set_attributes(attributes))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
 
     session.on("conversation_item_added", _on_item)
 
@@ -99,14 +110,26 @@ def _save_transcript(session: AgentSession[CustomerContext], data: CustomerConte
     for item in session.history.items:
         if item.type == "message" and item.role in ("user", "assistant"):
             turns.append({"role": item.role, "text": redact(item.text_content or "")})
-    path.write_text(json.dumps({
-        "channel": data.channel,
-        "verified": data.verification.verified,
-        "transfers": [{"from": t.from_agent, "to": t.to_agent, "reason": redact(t.reason),
-                       "handoff_latency_s": t.handoff_latency_s} for t in data.transfers],
-        "actions": data.actions,
-        "transcript": turns,
-    }, indent=2))
+    path.write_text(
+        json.dumps(
+            {
+                "channel": data.channel,
+                "verified": data.verification.verified,
+                "transfers": [
+                    {
+                        "from": t.from_agent,
+                        "to": t.to_agent,
+                        "reason": redact(t.reason),
+                        "handoff_latency_s": t.handoff_latency_s,
+                    }
+                    for t in data.transfers
+                ],
+                "actions": data.actions,
+                "transcript": turns,
+            },
+            indent=2,
+        )
+    )
     logger.info("transcript saved to %s", path)
 
 

@@ -79,11 +79,16 @@ class Settings(BaseSettings):
             if self.livekit_url and not self.livekit_url.startswith(("ws://", "wss://", "http://", "https://")):
                 missing.append(f"LIVEKIT_URL must start with wss:// or ws:// (got '{self.livekit_url[:40]}')")
         if command in PROVIDER_COMMANDS and self.provider_profile == "cloud":
-            for key, what in (("openai_api_key", "OpenAI LLM"), ("deepgram_api_key", "Deepgram STT"),
-                              ("eleven_api_key", "ElevenLabs TTS")):
+            for key, what in (
+                ("openai_api_key", "OpenAI LLM"),
+                ("deepgram_api_key", "Deepgram STT"),
+                ("eleven_api_key", "ElevenLabs TTS"),
+            ):
                 if not _present(getattr(self, key)):
-                    missing.append(f"{key.upper()} is not set (needed by the cloud profile's {what}; "
-                                   "or set PROVIDER_PROFILE=local)")
+                    missing.append(
+                        f"{key.upper()} is not set (needed by the cloud profile's {what}; "
+                        "or set PROVIDER_PROFILE=local)"
+                    )
         if command == "start" and self.secret_salt.get_secret_value() == DEFAULT_SALT:
             missing.append("SECRET_SALT is the development default; set a secret value in production")
         return missing

@@ -123,11 +123,16 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
     """
     opts.out.mkdir(parents=True, exist_ok=True)
     db_url = opts.database_url or f"sqlite+aiosqlite:///{(opts.out / 'marketplace.db').resolve()}"
-    services = await open_services(db_url, salt=settings.secret_salt.get_secret_value(),
-                                   timeout_s=settings.service_timeout_s)
+    services = await open_services(
+        db_url, salt=settings.secret_salt.get_secret_value(), timeout_s=settings.service_timeout_s
+    )
     before = await snapshot(services.db)
-    userdata = CustomerContext(services=services, channel="simulation", max_transfers=settings.max_transfers_per_call,
-                               max_auth_attempts=settings.max_auth_attempts)
+    userdata = CustomerContext(
+        services=services,
+        channel="simulation",
+        max_transfers=settings.max_transfers_per_call,
+        max_auth_attempts=settings.max_auth_attempts,
+    )
     userdata.current_agent = opts.start_agent
     model: llm.LLM
     if opts.llm == "scripted":
@@ -147,15 +152,22 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
         after = await snapshot(services.db)
     finally:
         await services.close()
-    report = build_report(session, mode="audio" if audio_mode else "text", llm_label=f"{opts.llm}:{model.model}",
-                          wall_time_s=wall, turns=turns, db_changes=diff_snapshots(before, after))
+    report = build_report(
+        session,
+        mode="audio" if audio_mode else "text",
+        llm_label=f"{opts.llm}:{model.model}",
+        wall_time_s=wall,
+        turns=turns,
+        db_changes=diff_snapshots(before, after),
+    )
     (opts.out / "report.json").write_text(json.dumps(report, indent=2))
     (opts.out / "transcript.txt").write_text(format_transcript(report) + "\n")
     return report
 
 
-async def _run_audio(opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext,
-                     turns: list[TurnTiming], t0: float) -> AgentSession[CustomerContext]:
+async def _run_audio(
+    opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
+) -> AgentSession[CustomerContext]:
     from livekit.agents.voice.transcription import TranscriptSynchronizer
 
     from .speech import PiperTTS, WavAgentOutput, WavCallerInput, WhisperSTT
@@ -164,8 +176,15 @@ async def _run_audio(opts: SimOptions, settings: Settings, model: llm.LLM, userd
     # Speculative LLM requests would compete with the real one on a 2-core machine and would
     # consume scripted replies: off in simulations.
     handling["preemptive_generation"] = {"enabled": False}
-    session = AgentSession[CustomerContext](vad=load_vad(), stt=WhisperSTT(), llm=model, tts=PiperTTS(),
-                                            turn_handling=handling, userdata=userdata, max_tool_steps=5)
+    session = AgentSession[CustomerContext](
+        vad=load_vad(),
+        stt=WhisperSTT(),
+        llm=model,
+        tts=PiperTTS(),
+        turn_handling=handling,
+        userdata=userdata,
+        max_tool_steps=5,
+    )
     caller = WavCallerInput()
     speaker = WavAgentOutput(opts.out / "agent.wav", origin=t0)
     sync = TranscriptSynchronizer(next_in_chain_audio=speaker, next_in_chain_text=None)
@@ -182,12 +201,20 @@ async def _run_audio(opts: SimOptions, settings: Settings, model: llm.LLM, userd
             start = time.monotonic()
             await caller.play(wav)
             end = time.monotonic()
-            done = await monitor.wait_turn_done(assistant_before=assistant_before, user_before=user_before,
-                                                timeout_s=opts.turn_timeout_s)
+            done = await monitor.wait_turn_done(
+                assistant_before=assistant_before, user_before=user_before, timeout_s=opts.turn_timeout_s
+            )
             first = next((t for t in monitor.speaking_started if t > end), None)
-            turns.append(TurnTiming(wav.name, round(start - t0, 3), round(end - t0, 3),
-                                    None if first is None else round(first - t0, 3),
-                                    round(time.monotonic() - t0, 3), timed_out=not done))
+            turns.append(
+                TurnTiming(
+                    wav.name,
+                    round(start - t0, 3),
+                    round(end - t0, 3),
+                    None if first is None else round(first - t0, 3),
+                    round(time.monotonic() - t0, 3),
+                    timed_out=not done,
+                )
+            )
             _print_progress(turns[-1])
     finally:
         await session.aclose()
@@ -196,8 +223,9 @@ async def _run_audio(opts: SimOptions, settings: Settings, model: llm.LLM, userd
     return session
 
 
-async def _run_text(opts: SimOptions, model: llm.LLM, userdata: CustomerContext,
-                    turns: list[TurnTiming], t0: float) -> AgentSession[CustomerContext]:
+async def _run_text(
+    opts: SimOptions, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
+) -> AgentSession[CustomerContext]:
     session = AgentSession[CustomerContext](llm=model, userdata=userdata, max_tool_steps=5)
     observe_call(session)
     monitor = CallMonitor(session)
@@ -218,17 +246,28 @@ async def _run_text(opts: SimOptions, model: llm.LLM, userdata: CustomerContext,
 def _print_progress(turn: TurnTiming) -> None:
     latency = f"{turn.response_latency_s:.2f}s" if turn.response_latency_s is not None else "n/a"
     flag = " TIMED OUT" if turn.timed_out else ""
-    print(f"  turn {turn.caller_input}: agent replied after {latency}, done at {turn.settled:.1f}s{flag}",
-          file=sys.stderr, flush=True)
+    print(
+        f"  turn {turn.caller_input}: agent replied after {latency}, done at {turn.settled:.1f}s{flag}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _parse(argv: list[str]) -> SimOptions:
     p = argparse.ArgumentParser(prog="python -m worker simulate", description=__doc__.split("\n\n")[0])
-    p.add_argument("audio", nargs="*", type=Path,
-                   help=f"caller WAV files, or a folder of them played in name order (default: {DEFAULT_CALL})")
+    p.add_argument(
+        "audio",
+        nargs="*",
+        type=Path,
+        help=f"caller WAV files, or a folder of them played in name order (default: {DEFAULT_CALL})",
+    )
     p.add_argument("--text", metavar="FILE", help="run the call from typed lines in FILE ('-' for stdin)")
-    p.add_argument("--llm", choices=["local", "scripted"], default="local",
-                   help="local: the LOCAL_LLM_URL server (default); scripted: the scenario's fixed replies")
+    p.add_argument(
+        "--llm",
+        choices=["local", "scripted"],
+        default="local",
+        help="local: the LOCAL_LLM_URL server (default); scripted: the scenario's fixed replies",
+    )
     p.add_argument("--scenario", choices=sorted(SCENARIOS), help="scripted replies (default: return_jacket)")
     p.add_argument("--out", type=Path, help="output folder (default: runs/<timestamp>)")
     p.add_argument("--database-url", help="default: a fresh seeded SQLite file in the output folder")
@@ -252,8 +291,16 @@ def _parse(argv: list[str]) -> SimOptions:
     if text_lines is None and not audio:
         p.error("no caller audio: give WAV files, a folder of them, or --text FILE")
     out = a.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
-    return SimOptions(audio=audio, text_lines=text_lines, llm=a.llm, scenario=a.scenario, out=out,
-                      database_url=a.database_url, start_agent=a.start_agent, turn_timeout_s=a.turn_timeout)
+    return SimOptions(
+        audio=audio,
+        text_lines=text_lines,
+        llm=a.llm,
+        scenario=a.scenario,
+        out=out,
+        database_url=a.database_url,
+        start_agent=a.start_agent,
+        turn_timeout_s=a.turn_timeout,
+    )
 
 
 def _read_text(p: argparse.ArgumentParser, path: Path) -> str:
@@ -278,11 +325,16 @@ def main(argv: list[str]) -> int:
     settings = Settings(provider_profile="local")
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
     if opts.llm == "local" and not _local_llm_reachable(settings):
-        print(f"simulate: no LLM server at {settings.local_llm_url}. Start it with "
-              "'bash scripts/setup_local_llm.sh start', set LOCAL_LLM_URL, or use --llm scripted.", file=sys.stderr)
+        print(
+            f"simulate: no LLM server at {settings.local_llm_url}. Start it with "
+            "'bash scripts/setup_local_llm.sh start', set LOCAL_LLM_URL, or use --llm scripted.",
+            file=sys.stderr,
+        )
         return 2
     report = asyncio.run(run_simulation(opts, settings))
     print(format_transcript(report))
-    print(f"\nreport: {opts.out / 'report.json'}" + (f"\nagent audio: {opts.out / 'agent.wav'}"
-                                                      if opts.text_lines is None else ""))
+    print(
+        f"\nreport: {opts.out / 'report.json'}"
+        + (f"\nagent audio: {opts.out / 'agent.wav'}" if opts.text_lines is None else "")
+    )
     return 0

@@ -6,7 +6,7 @@ import pytest
 from livekit.agents.voice.run_result import RunResult
 
 from services.demo_data import AVA
-from worker.testing import OfflineCall, Reply, ScriptedLLM, last_tool_output, offline_call
+from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 
 from .helpers import handoffs, tool_calls, tool_outputs
 
@@ -22,44 +22,63 @@ async def _turn(call: OfflineCall, llm: ScriptedLLM, caller: str, *replies: Repl
     return result
 
 
-def _return_id(chat_ctx: object) -> dict[str, str]:
-    text = last_tool_output(chat_ctx, "initiate_return")  # type: ignore[arg-type]
-    return {"return_number": text.split("Return ")[1].split(" ")[0]}
-
-
 async def test_return_of_delivered_order_with_pickup_and_refund(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Hi Ava, returns here. Which order?")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(call, llm, "The jacket from order one zero zero one zero one, it's unworn",
-                        Reply.call("check_return_eligibility", order_number="100101", condition="unused"),
-                        Reply.say("Good news, it can be returned for a full refund. Shall I open the return?"))
-        name, output, is_error = tool_outputs(r)[0]
+        r = await _turn(
+            call,
+            llm,
+            "The jacket from order one zero zero one zero one, it's unworn",
+            Reply.call("check_return_eligibility", order_number="100101", condition="unused"),
+            Reply.say("Good news, it can be returned for a full refund. Shall I open the return?"),
+        )
+        _, output, is_error = tool_outputs(r)[0]
         assert not is_error and output.startswith("Eligible.") and "$129.00" in output
 
-        r = await _turn(call, llm, "Yes, it doesn't fit",
-                        Reply.call("initiate_return", **JACKET_RETURN),
-                        Reply.say("To confirm: return the Alpine rain jacket for $129.00. Shall I go ahead?"))
+        r = await _turn(
+            call,
+            llm,
+            "Yes, it doesn't fit",
+            Reply.call("initiate_return", **JACKET_RETURN),
+            Reply.say("To confirm: return the Alpine rain jacket for $129.00. Shall I go ahead?"),
+        )
         assert "Nothing is saved yet" in tool_outputs(r)[0][1]
         assert await call.query("select count(*) from returns") == [(0,)], "no write before the caller's yes"
 
-        r = await _turn(call, llm, "Yes, please go ahead",
-                        Reply.call("initiate_return", **JACKET_RETURN),
-                        Reply.say("Done, your return is open. When should we pick it up?"))
+        r = await _turn(
+            call,
+            llm,
+            "Yes, please go ahead",
+            Reply.call("initiate_return", **JACKET_RETURN),
+            Reply.say("Done, your return is open. When should we pick it up?"),
+        )
         assert tool_outputs(r)[0][1].startswith("Opened. Return RET-500001")
         assert await call.query("select id, order_id, status, refund_cents, condition from returns") == [
-            ("RET-500001", "ORD-100101", "initiated", 12900, "unused")]
+            ("RET-500001", "ORD-100101", "initiated", 12900, "unused")
+        ]
 
         pickup = {"return_number": "RET-500001", "date": "2026-11-20", "window": "morning"}
-        await _turn(call, llm, "Friday morning", Reply.call("schedule_pickup", **pickup),
-                    Reply.say("Friday, November 20, in the morning. Correct?"))
+        await _turn(
+            call,
+            llm,
+            "Friday morning",
+            Reply.call("schedule_pickup", **pickup),
+            Reply.say("Friday, November 20, in the morning. Correct?"),
+        )
         await _turn(call, llm, "yes", Reply.call("schedule_pickup", **pickup), Reply.say("Booked. Refund method?"))
         refund = {"return_number": "RET-500001", "method": "original_payment"}
-        await _turn(call, llm, "to my card", Reply.call("process_refund", **refund),
-                    Reply.say("Refund $129.00 to your original payment. Okay?"))
+        await _turn(
+            call,
+            llm,
+            "to my card",
+            Reply.call("process_refund", **refund),
+            Reply.say("Refund $129.00 to your original payment. Okay?"),
+        )
         r = await _turn(call, llm, "yes", Reply.call("process_refund", **refund), Reply.say("Refunded."))
         assert "refunded to original payment" in tool_outputs(r)[0][1]
         assert await call.query("select status, pickup_date, pickup_window, refund_method from returns") == [
-            ("refunded", "2026-11-20", "morning", "original_payment")]
+            ("refunded", "2026-11-20", "morning", "original_payment")
+        ]
         assert call.userdata.actions[-3:] == [
             "Return RET-500001 opened for the Alpine rain jacket (ORD-100101)",
             "Pickup booked for RET-500001 on November 20 (morning)",
@@ -71,10 +90,14 @@ async def test_undelivered_order_cannot_be_returned(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
         args = {"order_number": "ORD-100102", "condition": "unused", "reason": "changed my mind"}
-        r = await _turn(call, llm, "Return the headphones from ORD-100102",
-                        Reply.call("check_return_eligibility", order_number="ORD-100102", condition="unused"),
-                        Reply.call("initiate_return", **args),
-                        Reply.say("That order hasn't been delivered yet, so it can't be returned."))
+        r = await _turn(
+            call,
+            llm,
+            "Return the headphones from ORD-100102",
+            Reply.call("check_return_eligibility", order_number="ORD-100102", condition="unused"),
+            Reply.call("initiate_return", **args),
+            Reply.say("That order hasn't been delivered yet, so it can't be returned."),
+        )
         (_, check, _), (_, start, _) = tool_outputs(r)
         assert check.startswith("Not eligible.") and "only delivered orders can be returned" in check
         assert start.startswith("Not eligible, nothing was opened")
@@ -86,18 +109,32 @@ async def test_no_write_without_explicit_yes(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
         # Proposing and "confirming" in the same turn is not a confirmation.
-        r = await _turn(call, llm, "Return the jacket, order 100101, unworn",
-                        Reply.call("initiate_return", **JACKET_RETURN), Reply.call("initiate_return", **JACKET_RETURN),
-                        Reply.say("Shall I go ahead?"))
+        r = await _turn(
+            call,
+            llm,
+            "Return the jacket, order 100101, unworn",
+            Reply.call("initiate_return", **JACKET_RETURN),
+            Reply.call("initiate_return", **JACKET_RETURN),
+            Reply.say("Shall I go ahead?"),
+        )
         assert all("Nothing is saved yet" in out for _, out, _ in tool_outputs(r))
-        r = await _turn(call, llm, "No, wait, let me think",
-                        Reply.call("initiate_return", **JACKET_RETURN), Reply.say("Of course, take your time."))
+        r = await _turn(
+            call,
+            llm,
+            "No, wait, let me think",
+            Reply.call("initiate_return", **JACKET_RETURN),
+            Reply.say("Of course, take your time."),
+        )
         assert tool_outputs(r)[0][2] is True and "did not clearly confirm" in tool_outputs(r)[0][1]
         assert await call.query("select count(*) from returns") == [(0,)]
         # A yes confirms only the exact action that was read back.
-        await _turn(call, llm, "Return it as defective then",
-                    Reply.call("initiate_return", **{**JACKET_RETURN, "condition": "defective"}),
-                    Reply.say("Return it as defective, okay?"))
+        await _turn(
+            call,
+            llm,
+            "Return it as defective then",
+            Reply.call("initiate_return", **{**JACKET_RETURN, "condition": "defective"}),
+            Reply.say("Return it as defective, okay?"),
+        )
         r = await _turn(call, llm, "yes", Reply.call("initiate_return", **JACKET_RETURN), Reply.say("Hmm."))
         assert "Nothing is saved yet" in tool_outputs(r)[0][1]
         assert await call.query("select count(*) from returns") == [(0,)]
@@ -106,11 +143,16 @@ async def test_no_write_without_explicit_yes(db_url: str) -> None:
 async def test_another_customers_order_is_refused(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Order tracking here.")])
     async with offline_call(llm=llm, start_agent="order_tracking", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(call, llm, "Where is order ORD-100201?",
-                        Reply.call("track_order", order_number="ORD-100201"),
-                        Reply.call("report_delivery_issue", order_number="ORD-100201", issue="missing",
-                                   description="never arrived"),
-                        Reply.say("I can't find that order on your account."))
+        r = await _turn(
+            call,
+            llm,
+            "Where is order ORD-100201?",
+            Reply.call("track_order", order_number="ORD-100201"),
+            Reply.call(
+                "report_delivery_issue", order_number="ORD-100201", issue="missing", description="never arrived"
+            ),
+            Reply.say("I can't find that order on your account."),
+        )
         for _, output, is_error in tool_outputs(r):
             assert is_error and "no order ORD-100201 on this caller's account" in output
         assert "32900" not in str(tool_outputs(r)) and "monitor" not in str(tool_outputs(r))
@@ -120,33 +162,54 @@ async def test_another_customers_order_is_refused(db_url: str) -> None:
 async def test_tracking_and_delivery_change_for_own_order(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Order tracking here.")])
     async with offline_call(llm=llm, start_agent="order_tracking", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(call, llm, "Where are my headphones?", Reply.call("list_orders"),
-                        Reply.call("track_order", order_number="ORD-100102"), Reply.say("They're in transit."))
+        r = await _turn(
+            call,
+            llm,
+            "Where are my headphones?",
+            Reply.call("list_orders"),
+            Reply.call("track_order", order_number="ORD-100102"),
+            Reply.say("They're in transit."),
+        )
         listing, status = (out for _, out, _ in tool_outputs(r))
         assert listing.count("Order ORD-") == 3 and "ORD-100201" not in listing
         assert "in transit, expected Friday, November 20 with FedEx" in status
         change = {"order_number": "ORD-100102", "new_date": "2026-11-23", "instructions": "leave with the concierge"}
-        await _turn(call, llm, "Can you deliver Monday instead, and leave it with the concierge?",
-                    Reply.call("modify_delivery", **change), Reply.say("Monday the 23rd, with the concierge. Okay?"))
+        await _turn(
+            call,
+            llm,
+            "Can you deliver Monday instead, and leave it with the concierge?",
+            Reply.call("modify_delivery", **change),
+            Reply.say("Monday the 23rd, with the concierge. Okay?"),
+        )
         r = await _turn(call, llm, "yes", Reply.call("modify_delivery", **change), Reply.say("Done."))
         assert tool_outputs(r)[0][1].startswith("Done. Order ORD-100102")
-        assert await call.query("select expected_delivery, delivery_instructions from orders where id='ORD-100102'") == [
-            ("2026-11-23", "leave with the concierge")]
+        assert await call.query(
+            "select expected_delivery, delivery_instructions from orders where id='ORD-100102'"
+        ) == [("2026-11-23", "leave with the concierge")]
 
 
 async def test_human_ticket_carries_the_transfer_summary(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        await _turn(call, llm, "My card 7702 was charged twice, I want a person",
-                    Reply.transfer("human", "Double charge on the jacket order, caller wants a person"),
-                    Reply.say("I'm the escalation assistant."))
-        r = await _turn(call, llm, "yes please",
-                        Reply.call("create_escalation_ticket", reason="Double charge on ORD-100101", priority="high"),
-                        Reply.say("A person will follow up, your ticket is TCK-900001."))
+        await _turn(
+            call,
+            llm,
+            "My card 7702 was charged twice, I want a person",
+            Reply.transfer("human", "Double charge on the jacket order, caller wants a person"),
+            Reply.say("I'm the escalation assistant."),
+        )
+        r = await _turn(
+            call,
+            llm,
+            "yes please",
+            Reply.call("create_escalation_ticket", reason="Double charge on ORD-100101", priority="high"),
+            Reply.say("A person will follow up, your ticket is TCK-900001."),
+        )
         assert [n for n, _ in tool_calls(r)] == ["create_escalation_ticket"] and handoffs(r) == []
         assert "a person will follow up" in tool_outputs(r)[0][1]
-        (ticket_id, customer_id, priority, summary), = await call.query(
-            "select id, customer_id, priority, summary from tickets")
+        ((ticket_id, customer_id, priority, summary),) = await call.query(
+            "select id, customer_id, priority, summary from tickets"
+        )
         assert (ticket_id, customer_id, priority) == ("TCK-900001", "CUS-1001", "high")
         assert '"from_agent": "returns"' in summary and "Double charge on the jacket order" in summary
         assert "7702" not in summary and "4821" not in summary

@@ -30,8 +30,20 @@ async def _turn(call: OfflineCall, llm: ScriptedLLM, caller: str, *replies: Repl
 
 async def test_registry_has_exactly_the_fourteen_agents() -> None:
     assert set(AGENTS) == {
-        "authentication", "home", "books", "electronics", "fashion", "order_tracking", "returns", "sales",
-        "promotions", "personalization", "seller_management", "security", "advanced_features", "human",
+        "authentication",
+        "home",
+        "books",
+        "electronics",
+        "fashion",
+        "order_tracking",
+        "returns",
+        "sales",
+        "promotions",
+        "personalization",
+        "seller_management",
+        "security",
+        "advanced_features",
+        "human",
     }
     for key, cls in AGENTS.items():
         assert cls.name == key
@@ -42,11 +54,16 @@ async def test_transfer_between_every_pair(db_url: str, source: str, target: str
     llm = ScriptedLLM([Reply.say(f"Hello from {source}.")])
     async with offline_call(llm=llm, start_agent=source, verified_as=AVA, database_url=db_url) as call:
         reason = f"Caller needs {target.replace('_', ' ')} help"
-        r = await _turn(call, llm, f"Please put me through to {target}",
-                        Reply.transfer(target, reason), Reply.say(f"Hi Ava, {target} here."))
+        r = await _turn(
+            call,
+            llm,
+            f"Please put me through to {target}",
+            Reply.transfer(target, reason),
+            Reply.say(f"Hi Ava, {target} here."),
+        )
         assert handoffs(r) == [target]
         assert type(call.session.current_agent) is AGENTS[target]
-        record, = call.userdata.transfers
+        (record,) = call.userdata.transfers
         assert (record.from_agent, record.to_agent, record.reason) == (source, target, reason)
         assert record.handoff_latency_s is not None and record.handoff_latency_s >= 0
         first_request = llm.requests[-1]
@@ -70,11 +87,19 @@ async def test_no_secret_digits_reach_the_next_agent(db_url: str) -> None:
     """The auth conversation is not carried; later caller messages are redacted."""
     llm = ScriptedLLM([Reply.say("Hello, returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        await _turn(call, llm, "My card ends in 7702 and I was born in 1988, order ORD-100101",
-                    Reply.say("Thanks. Let me look at ORD-100101."))
-        await _turn(call, llm, "Actually I need to know where my headphones are",
-                    Reply.transfer("order_tracking", "Caller asks where the headphones order is"),
-                    Reply.say("Order tracking here."))
+        await _turn(
+            call,
+            llm,
+            "My card ends in 7702 and I was born in 1988, order ORD-100101",
+            Reply.say("Thanks. Let me look at ORD-100101."),
+        )
+        await _turn(
+            call,
+            llm,
+            "Actually I need to know where my headphones are",
+            Reply.transfer("order_tracking", "Caller asks where the headphones order is"),
+            Reply.say("Order tracking here."),
+        )
         context_text = llm.requests[-1].all_text()
         assert "ORD-100101" in context_text, "business ids are kept"
         assert "where my headphones are" in context_text, "recent conversation is carried"
@@ -85,18 +110,30 @@ async def test_authentication_conversation_is_not_carried(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Hi, first name?")])
     async with offline_call(llm=llm, database_url=db_url) as call:
         for caller, replies in [
-            ("Ava, I want to track my headphones", [Reply.call("record_first_name", first_name="Ava"),
-                                                    Reply.say("Phone?")]),
+            (
+                "Ava, I want to track my headphones",
+                [Reply.call("record_first_name", first_name="Ava"), Reply.say("Phone?")],
+            ),
             ("4155550134", [Reply.call("record_phone_number", phone_number="4155550134"), Reply.say("Right?")]),
             ("yes", [Reply.call("confirm_phone_number", caller_says_correct=True), Reply.say("Birthday?")]),
             ("1988-04-12", [Reply.call("record_date_of_birth", date_of_birth="1988-04-12"), Reply.say("Last 4?")]),
-            ("ssn 4821", [Reply.call("authenticate_user", last_four="4821", digits_type="ssn"),
-                          Reply.say("Address?")]),
-            ("yes", [Reply.call("save_address", address_is_current=True), Reply.call("read_disclosure"),
-                     Reply.say("Accept?")]),
-            ("remind me later", [Reply.call("log_offer_response", response="REMIND_LATER"),
-                                 Reply.transfer("order_tracking", "Track the headphones order"),
-                                 Reply.say("Order tracking here.")]),
+            ("ssn 4821", [Reply.call("authenticate_user", last_four="4821", digits_type="ssn"), Reply.say("Address?")]),
+            (
+                "yes",
+                [
+                    Reply.call("save_address", address_is_current=True),
+                    Reply.call("read_disclosure"),
+                    Reply.say("Accept?"),
+                ],
+            ),
+            (
+                "remind me later",
+                [
+                    Reply.call("log_offer_response", response="REMIND_LATER"),
+                    Reply.transfer("order_tracking", "Track the headphones order"),
+                    Reply.say("Order tracking here."),
+                ],
+            ),
         ]:
             await _turn(call, llm, caller, *replies)
         assert call.userdata.current_agent == "order_tracking"
@@ -111,8 +148,13 @@ async def test_ping_pong_is_refused(db_url: str) -> None:
         for n, target in enumerate(["order_tracking", "returns"]):
             r = await _turn(call, llm, f"turn {n}", Reply.transfer(target, "bounce"), Reply.say("Hi."))
             assert handoffs(r) == [target]
-        r = await _turn(call, llm, "turn 2", Reply.transfer("order_tracking", "bounce again"),
-                        Reply.say("Let me help you here instead."))
+        r = await _turn(
+            call,
+            llm,
+            "turn 2",
+            Reply.transfer("order_tracking", "bounce again"),
+            Reply.say("Let me help you here instead."),
+        )
         assert handoffs(r) == [] and "Do not bounce them again" in tool_outputs(r)[0][1]
         r = await _turn(call, llm, "turn 3", Reply.transfer("human", "stuck between agents"), Reply.say("Hi."))
         assert handoffs(r) == ["human"]
@@ -120,13 +162,15 @@ async def test_ping_pong_is_refused(db_url: str) -> None:
 
 async def test_transfer_budget_leaves_only_human(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Books here.")])
-    async with offline_call(llm=llm, start_agent="books", verified_as=AVA, database_url=db_url,
-                            max_transfers=2) as call:
+    async with offline_call(
+        llm=llm, start_agent="books", verified_as=AVA, database_url=db_url, max_transfers=2
+    ) as call:
         for n, target in enumerate(["fashion", "home"]):
             r = await _turn(call, llm, f"turn {n}", Reply.transfer(target, "browse"), Reply.say("Hi."))
             assert handoffs(r) == [target]
-        r = await _turn(call, llm, "and electronics?", Reply.transfer("electronics", "browse"),
-                        Reply.say("I'll help here."))
+        r = await _turn(
+            call, llm, "and electronics?", Reply.transfer("electronics", "browse"), Reply.say("I'll help here.")
+        )
         assert handoffs(r) == [] and "transferred too many times" in tool_outputs(r)[0][1]
         r = await _turn(call, llm, "a person please", Reply.transfer("human", "budget spent"), Reply.say("Hi."))
         assert handoffs(r) == ["human"]
@@ -137,17 +181,22 @@ async def test_one_transfer_per_caller_turn(db_url: str) -> None:
     what stops two agents from bouncing a caller hundreds of times a second."""
     llm = ScriptedLLM([Reply.say("Sales here.")])
     async with offline_call(llm=llm, start_agent="sales", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(call, llm, "I want a new laptop",
-                        Reply.transfer("electronics", "laptop"),
-                        Reply.transfer("sales", "laptop purchase"),
-                        Reply.say("Electronics here, let's find you a laptop."))
+        r = await _turn(
+            call,
+            llm,
+            "I want a new laptop",
+            Reply.transfer("electronics", "laptop"),
+            Reply.transfer("sales", "laptop purchase"),
+            Reply.say("Electronics here, let's find you a laptop."),
+        )
         assert handoffs(r) == ["electronics"]
         assert "talk with them before transferring again" in tool_outputs(r)[-1][1]
         assert [t.to_agent for t in call.userdata.transfers] == ["electronics"]
 
 
-@pytest.mark.parametrize(("target", "message"), [("billing", "There is no 'billing' agent"),
-                                                 ("returns", "already the returns agent")])
+@pytest.mark.parametrize(
+    ("target", "message"), [("billing", "There is no 'billing' agent"), ("returns", "already the returns agent")]
+)
 async def test_unknown_or_self_target_is_refused(db_url: str, target: str, message: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
