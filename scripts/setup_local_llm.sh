@@ -245,14 +245,18 @@ do_start() {
         die "something else already answers on 127.0.0.1:$port"
     fi
     t0="$(now)"
-    # One slot (one call per process), prompt cache kept across requests; --cache-reuse lets
-    # a changed tail reuse the stable system-prompt prefix.
-    nohup "$SERVER_BIN" \
+    # One slot (one call per process). The slot's KV cache keeps the last prompt, so a new
+    # turn only processes what follows the common prefix; --cache-reuse also reuses chunks
+    # after a change in the middle (e.g. old turns dropped) by KV shifting, and --cache-ram
+    # keeps up to 1 GiB of other prompts (e.g. another agent's system prompt) in host RAM.
+    # setsid: the server survives the caller's process group / terminal.
+    setsid nohup "$SERVER_BIN" \
         --model "$MODEL_FILE" \
         --host 127.0.0.1 --port "$port" \
         -c "$CTX" -t "$THREADS" --parallel 1 \
         --cache-reuse 256 \
-        --no-webui \
+        --no-ui \
+        --cache-ram 1024 \
         >"$LOG_FILE" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$PID_FILE"

@@ -152,4 +152,10 @@ async def track_return_status(context: Ctx, return_number: str) -> str:
     return _return_sentence(current)
 
 
-RETURN_TOOLS: list[llm.Tool] = [check_return_eligibility, initiate_return, schedule_pickup, process_refund, track_return_status]
+RETURN_TOOLS: list[llm.Tool] = [
+    check_return_eligibility,
+    initiate_return,
+    schedule_pickup,
+    process_refund,
+    track_return_status,
+]

@@ -35,6 +35,9 @@ WHISPER_SAMPLE_RATE = 16000
 _MIN_AUDIO_SECONDS = 0.05
 """Shorter buffers are treated as empty (nothing Whisper could transcribe)."""
 
+_MAX_NEW_TOKENS = 200
+"""Upper bound for ``max_new_tokens`` (Whisper's decoder context is 448 tokens)."""
+
 
 def audio_buffer_to_whisper_input(buffer: utils.AudioBuffer) -> npt.NDArray[np.float32]:
     """Convert LiveKit audio to Whisper's input format.
@@ -86,7 +89,8 @@ class WhisperSTT(stt.STT):
         cpu_threads: int = 2,
         compute_type: str = "int8",
         beam_size: int = 1,
-        temperature: float = 0.0,
+        temperature: float | tuple[float, ...] = (0.0, 0.4, 0.8),
+        max_tokens_per_second: float = 10.0,
     ) -> None:
         """Create the adapter.
 
@@ -98,8 +102,12 @@ class WhisperSTT(stt.STT):
             cpu_threads: CTranslate2 intra-op threads for a lazily loaded model.
             compute_type: CTranslate2 compute type for a lazily loaded model.
             beam_size: Decoding beam size (1 = greedy, fastest).
-            temperature: Sampling temperature; a single value disables Whisper's slow
-                temperature-fallback re-decoding.
+            temperature: Decoding temperature(s). With a tuple, Whisper re-decodes at the next
+                temperature when a result looks degenerate (compression ratio > 2.4, e.g. a
+                "no, no, no, ..." repetition loop, or low log-probability); a single value
+                disables that fallback (faster worst case, but loops are kept).
+            max_tokens_per_second: Cap on generated tokens per second of audio (plus a fixed 16),
+                which bounds the cost of a runaway decode; speech is ~3-4 tokens/s.
         """
         super().__init__(
             capabilities=stt.STTCapabilities(streaming=False, interim_results=False, offline_recognize=True)
@@ -110,6 +118,7 @@ class WhisperSTT(stt.STT):
         self._compute_type = compute_type
         self._beam_size = beam_size
         self._temperature = temperature
+        self._max_tokens_per_second = max_tokens_per_second
         self._load_lock = threading.Lock()
         self._last_inference_seconds = 0.0
 
@@ -191,12 +200,17 @@ class WhisperSTT(stt.STT):
         if audio.size < int(_MIN_AUDIO_SECONDS * WHISPER_SAMPLE_RATE):
             return "", 0.0
         model = self._ensure_model()
+        duration = audio.size / WHISPER_SAMPLE_RATE
+        max_new_tokens = min(_MAX_NEW_TOKENS, 16 + int(self._max_tokens_per_second * duration))
         started = time.perf_counter()
         segments, _info = model.transcribe(
             audio,
             language="en",
             beam_size=self._beam_size,
-            temperature=self._temperature,
+            temperature=list(self._temperature)
+            if isinstance(self._temperature, tuple)
+            else self._temperature,
+            max_new_tokens=max_new_tokens,
             condition_on_previous_text=False,
             vad_filter=False,
         )
