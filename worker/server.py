@@ -35,10 +35,10 @@ def prewarm(proc: JobProcess) -> None:
     proc.userdata["settings"] = settings
     proc.userdata["vad"] = load_vad()
     if settings.provider_profile == "local":
-        from .speech import load_piper_voice, load_whisper_model
+        from .speech import PiperTTS, WhisperSTT
 
-        proc.userdata["whisper"] = load_whisper_model()
-        proc.userdata["piper"] = load_piper_voice()
+        proc.userdata["whisper"] = WhisperSTT.load_model()
+        proc.userdata["piper"] = PiperTTS.load_voice()
 
 
 async def entrypoint(ctx: JobContext) -> None:
