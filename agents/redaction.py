@@ -14,8 +14,8 @@ import re
 
 REDACTED = "[redacted]"
 
-_ID = r"(?:ORD|RET|TCK|DLV|CUS|[A-Z]{3})-\d+"
-_DIGITS = r"\d(?:[\s.\-/]?\d){3,}"
+_ID = r"(?:ORD|RET|TCK|DLV|CUS|FSH|ELC|BOK|HOM|GFT)-\d+"
+_DIGITS = r"\(?\d(?:[\s.\-/()]{0,2}\d){3,}"
 _NUMBER_WORD = (
     r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"

@@ -36,6 +36,7 @@ class VerificationResult:
 
     customer: CustomerView | None
     address: AddressView | None
+    locked: bool = False
 
 
 class CustomerService:
@@ -79,7 +80,8 @@ class CustomerService:
         async def _verify(session: AsyncSession) -> VerificationResult:
             customer = await session.scalar(select(Customer).where(Customer.phone == phone))
             if customer is not None and customer.locked_until and customer.locked_until > now:
-                raise LockedOutError("This account is temporarily locked after several failed identity checks.")
+                session.add(AuthAttempt(customer_id=customer.id, succeeded=False, factor=kind, at=now))
+                return VerificationResult(None, None, locked=True)
             ok = customer is not None and self._matches(customer, first_name, date_of_birth, last4, kind)
             session.add(AuthAttempt(customer_id=customer.id if customer else None, succeeded=ok, factor=kind, at=now))
             if customer is None or not ok:
@@ -93,7 +95,10 @@ class CustomerService:
             address = await session.get(Address, customer.id)
             return VerificationResult(_customer_view(customer), _address_view(address) if address else None)
 
-        return await self._db.run(_verify, write=True)
+        result = await self._db.run(_verify, write=True)
+        if result.locked:
+            raise LockedOutError("This account is temporarily locked after several failed identity checks.")
+        return result
 
     def _matches(self, customer: Customer, first_name: str, dob: dt.date, last4: str, kind: SecretKind) -> bool:
         digest = customer.ssn_last4_digest if kind == "ssn" else customer.card_last4_digest

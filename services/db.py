@@ -22,6 +22,9 @@ from .models import Base
 
 logger = logging.getLogger("marketplace.services")
 
+ID_CONFLICT_RETRIES = 5
+"""Retries when two calls allocate the same sequential id (``TCK-``, ``RET-``, ``DLV-``) at once."""
+
 T = TypeVar("T")
 
 
@@ -49,11 +52,19 @@ class Database:
         async with self.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = False) -> T:
+    async def run(
+        self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = False, conflict_retries: int = 0
+    ) -> T:
         """Run ``work`` in one session and, if ``write``, one transaction, within ``timeout_s``.
 
         A write either commits entirely or not at all: on any error or timeout the transaction
         is rolled back, so nothing is half-written.
+
+        Args:
+            work: The unit of work; it may run more than once when ``conflict_retries`` > 0.
+            write: Wrap ``work`` in a transaction.
+            conflict_retries: Re-run ``work`` in a new transaction this many times when a
+                uniqueness conflict occurs (e.g. two calls allocating the next ticket number).
 
         Raises:
             ServiceTimeoutError: the call took longer than ``timeout_s``.
@@ -61,11 +72,18 @@ class Database:
         """
         try:
             async with asyncio.timeout(self.timeout_s):
-                async with self.sessions() as session:
-                    if write:
-                        async with session.begin():
+                for attempt in range(conflict_retries + 1):
+                    try:
+                        async with self.sessions() as session:
+                            if write:
+                                async with session.begin():
+                                    return await work(session)
                             return await work(session)
-                    return await work(session)
+                    except IntegrityError:
+                        if attempt == conflict_retries:
+                            raise
+                        logger.info("write conflict, retrying (%d of %d)", attempt + 1, conflict_retries)
+                raise AssertionError("unreachable")
         except IntegrityError as exc:
             logger.warning("write conflict: %s", exc.orig)
             raise InvalidStateError(

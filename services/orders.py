@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from .clock import Clock
-from .db import Database
+from .db import ID_CONFLICT_RETRIES, Database
 from .errors import InvalidInputError, InvalidStateError, NotFoundError
 from .models import DeliveryIssue, Order, OrderItem
 from .views import ItemView, OrderView, TrackingEventView
@@ -77,6 +77,23 @@ class OrderService:
 
         return await self._db.run(_events)
 
+    async def check_delivery_change(
+        self, customer_id: str, order_id: str, *, new_date: dt.date | None, instructions: str | None
+    ) -> OrderView:
+        """Validate a delivery change without writing it (run before asking the caller to confirm).
+
+        Raises:
+            NotFoundError, InvalidStateError, InvalidInputError: as :meth:`modify_delivery`.
+        """
+        today = self._clock.today()
+
+        async def _check(session: AsyncSession) -> OrderView:
+            order = await load_owned_order(session, customer_id, order_id)
+            _validate_delivery_change(order, new_date, instructions, today)
+            return order_view(order)
+
+        return await self._db.run(_check)
+
     async def modify_delivery(
         self, customer_id: str, order_id: str, *, new_date: dt.date | None, instructions: str | None
     ) -> OrderView:
@@ -84,39 +101,36 @@ class OrderService:
 
         Rules: only orders not yet out for delivery; the new date must be on or after the expected
         date (carriers cannot deliver earlier), in the future, and at most ``MAX_RESCHEDULE_DAYS``
-        after the expected date.
+        after the expected date; instructions under ``MAX_TEXT`` characters.
 
         Raises:
             NotFoundError, InvalidStateError, InvalidInputError.
         """
-        if new_date is None and not (instructions and instructions.strip()):
-            raise InvalidInputError("Nothing to change: give a new delivery date or delivery instructions.")
-        if instructions is not None and len(instructions) > MAX_TEXT:
-            raise InvalidInputError(f"Delivery instructions must be under {MAX_TEXT} characters.")
         today = self._clock.today()
 
         async def _modify(session: AsyncSession) -> OrderView:
             order = await load_owned_order(session, customer_id, order_id)
-            if order.status not in MODIFIABLE_STATUSES:
-                raise InvalidStateError(
-                    f"Order {order.id} is {order.status.replace('_', ' ')}; its delivery can no longer be changed."
-                )
+            _validate_delivery_change(order, new_date, instructions, today)
             if new_date is not None:
-                expected = order.expected_delivery or today
-                if new_date <= today:
-                    raise InvalidInputError("The new delivery date must be after today.")
-                if new_date < expected:
-                    raise InvalidInputError(f"The carrier cannot deliver before the expected date, {expected:%B %d}.")
-                if new_date > expected + dt.timedelta(days=MAX_RESCHEDULE_DAYS):
-                    raise InvalidInputError(
-                        f"Delivery can be held at most {MAX_RESCHEDULE_DAYS} days after {expected:%B %d}."
-                    )
                 order.expected_delivery = new_date
             if instructions is not None and instructions.strip():
                 order.delivery_instructions = instructions.strip()
             return order_view(order)
 
         return await self._db.run(_modify, write=True)
+
+    async def check_delivery_issue(self, customer_id: str, order_id: str, *, kind: IssueKind, description: str) -> None:
+        """Validate a delivery issue report without writing it.
+
+        Raises:
+            NotFoundError, InvalidStateError, InvalidInputError: as :meth:`report_delivery_issue`.
+        """
+        today = self._clock.today()
+
+        async def _check(session: AsyncSession) -> None:
+            _validate_issue(await load_owned_order(session, customer_id, order_id), kind, description, today)
+
+        await self._db.run(_check)
 
     async def report_delivery_issue(self, customer_id: str, order_id: str, *, kind: IssueKind, description: str) -> str:
         """Open a delivery case and return its id (``DLV-`` + 6 digits).
@@ -127,23 +141,11 @@ class OrderService:
         Raises:
             NotFoundError, InvalidStateError, InvalidInputError.
         """
-        if not description.strip() or len(description) > MAX_TEXT:
-            raise InvalidInputError(f"Describe the problem in one or two sentences (under {MAX_TEXT} characters).")
         now = self._clock.now()
 
         async def _report(session: AsyncSession) -> str:
             order = await load_owned_order(session, customer_id, order_id)
-            if kind in ("missing", "damaged", "wrong_item") and order.status != "delivered":
-                raise InvalidStateError(
-                    f"Order {order.id} has not been delivered yet, so it cannot be reported {kind.replace('_', ' ')}."
-                )
-            if kind == "late":
-                if order.status == "delivered":
-                    raise InvalidStateError(f"Order {order.id} was already delivered.")
-                if order.expected_delivery and order.expected_delivery >= now.date():
-                    raise InvalidStateError(
-                        f"Order {order.id} is not late: it is expected by {order.expected_delivery:%B %d}."
-                    )
+            _validate_issue(order, kind, description, now.date())
             count = await session.scalar(select(func.count()).select_from(DeliveryIssue)) or 0
             issue_id = f"DLV-{700001 + count}"
             session.add(
@@ -153,7 +155,43 @@ class OrderService:
             )
             return issue_id
 
-        return await self._db.run(_report, write=True)
+        return await self._db.run(_report, write=True, conflict_retries=ID_CONFLICT_RETRIES)
+
+
+def _validate_delivery_change(
+    order: Order, new_date: dt.date | None, instructions: str | None, today: dt.date
+) -> None:
+    if new_date is None and not (instructions and instructions.strip()):
+        raise InvalidInputError("Nothing to change: give a new delivery date or delivery instructions.")
+    if instructions is not None and len(instructions) > MAX_TEXT:
+        raise InvalidInputError(f"Delivery instructions must be under {MAX_TEXT} characters.")
+    if order.status not in MODIFIABLE_STATUSES:
+        raise InvalidStateError(
+            f"Order {order.id} is {order.status.replace('_', ' ')}; its delivery can no longer be changed."
+        )
+    if new_date is None:
+        return
+    expected = order.expected_delivery or today
+    if new_date <= today:
+        raise InvalidInputError("The new delivery date must be after today.")
+    if new_date < expected:
+        raise InvalidInputError(f"The carrier cannot deliver before the expected date, {expected:%B %d}.")
+    if new_date > expected + dt.timedelta(days=MAX_RESCHEDULE_DAYS):
+        raise InvalidInputError(f"Delivery can be held at most {MAX_RESCHEDULE_DAYS} days after {expected:%B %d}.")
+
+
+def _validate_issue(order: Order, kind: IssueKind, description: str, today: dt.date) -> None:
+    if not description.strip() or len(description) > MAX_TEXT:
+        raise InvalidInputError(f"Describe the problem in one or two sentences (under {MAX_TEXT} characters).")
+    if kind in ("missing", "damaged", "wrong_item") and order.status != "delivered":
+        raise InvalidStateError(
+            f"Order {order.id} has not been delivered yet, so it cannot be reported {kind.replace('_', ' ')}."
+        )
+    if kind == "late":
+        if order.status == "delivered":
+            raise InvalidStateError(f"Order {order.id} was already delivered.")
+        if order.expected_delivery and order.expected_delivery >= today:
+            raise InvalidStateError(f"Order {order.id} is not late: it is expected by {order.expected_delivery:%B %d}.")
 
 
 async def load_owned_order(

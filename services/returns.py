@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from .clock import Clock
-from .db import Database
+from .db import ID_CONFLICT_RETRIES, Database
 from .errors import InvalidInputError, InvalidStateError, NotFoundError
 from .models import Order, OrderItem, ReturnPolicy, ReturnRequest
 from .orders import MAX_TEXT, load_owned_order
@@ -104,7 +104,22 @@ class ReturnService:
             await session.flush()
             return _return_view(request, item)
 
-        return await self._db.run(_initiate, write=True)
+        return await self._db.run(_initiate, write=True, conflict_retries=ID_CONFLICT_RETRIES)
+
+    async def check_pickup(self, customer_id: str, return_id: str, *, date: dt.date) -> ReturnView:
+        """Validate a pickup booking without writing it (run before asking the caller to confirm).
+
+        Raises:
+            NotFoundError, InvalidInputError, InvalidStateError: as :meth:`schedule_pickup`.
+        """
+        _validate_pickup_date(date, self._clock.today())
+
+        async def _check(session: AsyncSession) -> ReturnView:
+            request = await _load_owned_return(session, customer_id, return_id)
+            _validate_pickup_state(request)
+            return await _view(session, request)
+
+        return await self._db.run(_check)
 
     async def schedule_pickup(
         self, customer_id: str, return_id: str, *, date: dt.date, window: PickupWindow
@@ -116,20 +131,29 @@ class ReturnService:
         Raises:
             NotFoundError, InvalidInputError, InvalidStateError.
         """
-        today = self._clock.today()
-        if date <= today or date > today + dt.timedelta(days=PICKUP_HORIZON_DAYS):
-            raise InvalidInputError(f"Pickups can be booked from tomorrow up to {PICKUP_HORIZON_DAYS} days ahead.")
-        if date.weekday() == 6:
-            raise InvalidInputError("Carriers do not collect on Sundays; offer another day.")
+        _validate_pickup_date(date, self._clock.today())
 
         async def _schedule(session: AsyncSession) -> ReturnView:
             request = await _load_owned_return(session, customer_id, return_id)
-            if request.status not in ("initiated", "pickup_scheduled"):
-                raise InvalidStateError(f"Return {request.id} is {request.status}; a pickup cannot be booked.")
+            _validate_pickup_state(request)
             request.pickup_date, request.pickup_window, request.status = date, window, "pickup_scheduled"
             return await _view(session, request)
 
         return await self._db.run(_schedule, write=True)
+
+    async def check_refund(self, customer_id: str, return_id: str) -> ReturnView:
+        """Validate a refund without issuing it (run before asking the caller to confirm).
+
+        Raises:
+            NotFoundError, InvalidStateError: as :meth:`process_refund`.
+        """
+
+        async def _check(session: AsyncSession) -> ReturnView:
+            request = await _load_owned_return(session, customer_id, return_id)
+            _validate_refund_state(request)
+            return await _view(session, request)
+
+        return await self._db.run(_check)
 
     async def process_refund(self, customer_id: str, return_id: str, *, method: RefundMethod) -> ReturnView:
         """Issue the refund of a return whose pickup is booked (the carrier scan guarantees receipt).
@@ -141,10 +165,7 @@ class ReturnService:
 
         async def _refund(session: AsyncSession) -> ReturnView:
             request = await _load_owned_return(session, customer_id, return_id)
-            if request.status == "refunded":
-                raise InvalidStateError(f"Return {request.id} was already refunded.")
-            if request.status != "pickup_scheduled":
-                raise InvalidStateError(f"Return {request.id} needs a pickup booked before the refund can be issued.")
+            _validate_refund_state(request)
             request.status, request.refund_method, request.refunded_at = "refunded", method, now
             return await _view(session, request)
 
@@ -193,6 +214,25 @@ class ReturnService:
             refund,
             deadline,
         )
+
+
+def _validate_pickup_date(date: dt.date, today: dt.date) -> None:
+    if date <= today or date > today + dt.timedelta(days=PICKUP_HORIZON_DAYS):
+        raise InvalidInputError(f"Pickups can be booked from tomorrow up to {PICKUP_HORIZON_DAYS} days ahead.")
+    if date.weekday() == 6:
+        raise InvalidInputError("Carriers do not collect on Sundays; offer another day.")
+
+
+def _validate_pickup_state(request: ReturnRequest) -> None:
+    if request.status not in ("initiated", "pickup_scheduled"):
+        raise InvalidStateError(f"Return {request.id} is {request.status}; a pickup cannot be booked.")
+
+
+def _validate_refund_state(request: ReturnRequest) -> None:
+    if request.status == "refunded":
+        raise InvalidStateError(f"Return {request.id} was already refunded.")
+    if request.status != "pickup_scheduled":
+        raise InvalidStateError(f"Return {request.id} needs a pickup booked before the refund can be issued.")
 
 
 def _pick_item(order: Order, sku: str | None) -> OrderItem:

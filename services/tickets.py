@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
-from .db import Database
+from .db import ID_CONFLICT_RETRIES, Database
 from .errors import InvalidInputError
 from .models import Ticket
 from .views import TicketView
@@ -54,4 +54,4 @@ class TicketService:
             session.add(ticket)
             return TicketView(ticket.id, priority, "open")
 
-        return await self._db.run(_create, write=True)
+        return await self._db.run(_create, write=True, conflict_retries=ID_CONFLICT_RETRIES)

@@ -70,9 +70,11 @@ async def record_first_name(context: Ctx, first_name: str, caller_request: str =
     """
     ctx = context.userdata
     _not_verified(ctx)
-    ctx.verification.first_name = person_name(first_name)
-    if caller_request.strip():
-        ctx.intent = redact(free_text(caller_request, field="caller request", max_len=200))
+    name = person_name(first_name)
+    request = free_text(caller_request, field="caller request", max_len=200) if caller_request.strip() else None
+    ctx.verification.first_name = name
+    if request:
+        ctx.intent = redact(request)
     if ctx.verification.step is AuthStep.FIRST_NAME:
         ctx.verification.step = AuthStep.PHONE
     return f"Noted. Next: {_STEP_PROMPTS[ctx.verification.step]}."
@@ -210,6 +212,8 @@ async def save_address(
         if ctx.verification.address_on_file is None:
             raise ToolError("There is no address on file to confirm; ask for the full address.")
     else:
+        if not re.fullmatch(r"[A-Za-z]{2}", state.strip()):
+            raise ToolError("Use the two-letter state code, e.g. CA for California.")
         async with service_errors():
             saved = await ctx.services.customers.save_address(
                 customer.id,

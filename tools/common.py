@@ -50,6 +50,8 @@ def iso_date(value: str, *, field: str = "date") -> dt.date:
         ToolError: anything else (the model must convert spoken dates first).
     """
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         raise ToolError(f"The {field} '{str(value)[:40]}' is not valid. Use YYYY-MM-DD, e.g. 1988-04-12.") from None
@@ -68,8 +70,10 @@ def us_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01":
+    if len(digits) != 10:
         raise ToolError(f"A US phone number has 10 digits; I got {len(digits)}. Ask the caller to repeat it.")
+    if digits[0] in "01":
+        raise ToolError("US area codes do not start with 0 or 1. Ask the caller to repeat the number.")
     return f"+1{digits}"
 
 

@@ -16,11 +16,14 @@ from livekit.agents import ToolError
 from agents.context import CustomerContext, PendingConfirmation
 
 _YES = re.compile(
-    r"\b(yes|yeah|yep|yup|correct|sure|okay|ok|confirm(?:ed)?|go ahead|please do|do it|that'?s right|"
+    r"\b(yes|yeah|yep|yup|correct|sure|okay|ok|confirm(?:ed)?|go ahead|please do|do it|that['’]?s right|"
     r"sounds good|absolutely|definitely|of course)\b",
     re.IGNORECASE,
 )
-_NO = re.compile(r"\b(no|nope|don'?t|do not|not|wait|stop|cancel|never ?mind)\b", re.IGNORECASE)
+_NO = re.compile(
+    r"\b(no|nope|don['’]?t|do not|not|can['’]?t|cannot|won['’]?t|wait|hold on|hang on|stop|cancel|never ?mind)\b",
+    re.IGNORECASE,
+)
 
 
 def is_explicit_yes(utterance: str) -> bool:

@@ -84,7 +84,7 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     date = iso_date(new_date, field="delivery date") if new_date.strip() else None
     note = free_text(instructions, field="instructions") if instructions.strip() else None
     async with service_errors():
-        await ctx.services.orders.get_order(customer.id, oid)
+        await ctx.services.orders.check_delivery_change(customer.id, oid, new_date=date, instructions=note)
     parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + ([f"instructions '{note}'"] if note else [])
     ask = confirm_or_propose(
         ctx,
@@ -104,7 +104,9 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
 async def report_delivery_issue(
     context: Ctx, order_number: str, issue: Literal["missing", "damaged", "wrong_item", "late"], description: str
 ) -> str:
-    """Open a delivery case (missing, damaged, wrong item, or late parcel) for one of the caller's orders.
+    """Open a delivery case (missing, damaged, wrong item, or late parcel); needs the caller's explicit yes.
+
+    Call once to get the read-back, then again with the same arguments after the caller says yes.
 
     Args:
         order_number: e.g. "ORD-100101".
@@ -115,6 +117,12 @@ async def report_delivery_issue(
     customer = ctx.require_verified()
     oid = order_id(order_number)
     text = free_text(description, field="description")
+    async with service_errors():
+        await ctx.services.orders.check_delivery_issue(customer.id, oid, kind=issue, description=text)
+    ask = confirm_or_propose(ctx, "report_delivery_issue", {"order": oid, "issue": issue, "text": text},
+                             f"Report order {oid} as {issue.replace('_', ' ')}: '{text}'.")
+    if ask:
+        return ask
     async with service_errors():
         case_id = await ctx.services.orders.report_delivery_issue(customer.id, oid, kind=issue, description=text)
     ctx.note_action(f"Delivery issue {case_id} ({issue}) opened for {oid}")

@@ -96,7 +96,7 @@ async def schedule_pickup(
     customer = ctx.require_verified()
     rid, day = return_id(return_number), iso_date(date, field="pickup date")
     async with service_errors():
-        await ctx.services.returns.get_return(customer.id, rid)
+        await ctx.services.returns.check_pickup(customer.id, rid, date=day)
     ask = confirm_or_propose(
         ctx,
         "schedule_pickup",
@@ -123,7 +123,7 @@ async def process_refund(context: Ctx, return_number: str, method: Literal["orig
     customer = ctx.require_verified()
     rid = return_id(return_number)
     async with service_errors():
-        current = await ctx.services.returns.get_return(customer.id, rid)
+        current = await ctx.services.returns.check_refund(customer.id, rid)
     ask = confirm_or_propose(
         ctx,
         "process_refund",
