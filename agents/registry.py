@@ -40,3 +40,33 @@ AGENTS: dict[str, type[MarketplaceAgent]] = {cls.name: cls for cls in _CLASSES}
 
 ENTRY_AGENT = "authentication"
 """Where every call starts."""
+
+
+def check_registry() -> None:
+    """Fail fast at start-up if the agent graph is broken.
+
+    Checks that the registry keys match the agents' names, that every agent has its prompt, and
+    that every agent's transfer tool offers all the other agents (so every agent can reach every
+    other, the human agent included, and get back).
+
+    Raises:
+        RuntimeError: with one line per problem.
+    """
+    from .base import transfer_tool
+    from .prompts import prompt
+
+    problems: list[str] = []
+    for key, cls in AGENTS.items():
+        if cls.name != key:
+            problems.append(f"registry key {key!r} holds agent named {cls.name!r}")
+        try:
+            prompt(key)
+        except FileNotFoundError:
+            problems.append(f"agent {key!r} has no prompts/{key}.md")
+        targets = set(transfer_tool(cls).info.raw_schema["parameters"]["properties"]["target"]["enum"])
+        if targets != set(AGENTS) - {key}:
+            problems.append(f"agent {key!r} cannot reach {sorted(set(AGENTS) - {key} - targets)}")
+    if ENTRY_AGENT not in AGENTS or "human" not in AGENTS:
+        problems.append("the entry agent and the human agent must both be registered")
+    if problems:
+        raise RuntimeError("broken agent graph: " + "; ".join(problems))

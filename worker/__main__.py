@@ -42,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from livekit.agents import cli
 
+    from agents.registry import check_registry
+
     from .logging_setup import configure_logging
     from .server import build_server
 
+    check_registry()
     configure_logging(settings.log_level)
     sys.argv = [sys.argv[0], *args]
     cli.run_app(build_server(settings))

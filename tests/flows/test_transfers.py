@@ -75,6 +75,17 @@ async def test_transfer_between_every_pair(db_url: str, source: str, target: str
         assert "transfer_to_agent" in first_request.tool_names
 
 
+async def test_start_up_graph_check_passes_and_catches_a_broken_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents import registry
+
+    registry.check_registry()
+    broken = dict(AGENTS)
+    broken["billing"] = AGENTS["books"]
+    monkeypatch.setattr(registry, "AGENTS", broken)
+    with pytest.raises(RuntimeError, match="registry key 'billing' holds agent named 'books'"):
+        registry.check_registry()
+
+
 async def test_transfer_tool_targets_are_the_other_thirteen() -> None:
     from agents.base import transfer_tool
 
