@@ -176,16 +176,29 @@ def _rewrite_refs(schema: Any, prefix: str) -> Any:
     return out
 
 
+def _action_object(props: dict[str, Any], *, say_first: bool, say_schema: dict[str, Any]) -> dict[str, Any]:
+    ordered = {"say": say_schema, **props} if say_first else {**props, "say": say_schema}
+    return {
+        "type": "object",
+        "properties": ordered,
+        "required": list(ordered),
+        "additionalProperties": False,
+    }
+
+
 def build_action_schema(
     specs: list[ToolSpec],
     *,
     mode: Literal["per_tool", "simple"],
     allow_say_only: bool = True,
+    say_first: bool = False,
 ) -> dict[str, Any]:
     """Build the JSON schema of one "next action" object for ``response_format``.
 
-    Properties are ordered ``tool``, ``arguments``, ``say`` so the model commits to an action
-    before phrasing the spoken text (llama.cpp keeps the declared property order).
+    llama.cpp generates properties in their declared order, so the order is a design choice:
+    ``tool``, ``arguments``, ``say`` (default) makes the model commit to an action before it
+    phrases the spoken text; ``say_first`` starts speech sooner but lets the model talk
+    itself into (or out of) a tool call.
 
     Args:
         specs: The tools the model may call in this turn (already filtered by ``tool_choice``).
@@ -193,31 +206,22 @@ def build_action_schema(
             ``simple`` for one object with an enum of tool names and free-form arguments.
         allow_say_only: Whether ``{"tool": "none", "say": ...}`` is allowed. Forced on when
             ``specs`` is empty.
+        say_first: Put ``say`` before ``tool``/``arguments``.
 
     Returns:
         A JSON schema (a mapping) suitable for ``response_format.json_schema.schema``.
     """
     say_schema: dict[str, Any] = {"type": "string"}
-    say_only: dict[str, Any] = {
-        "type": "object",
-        "properties": {"tool": {"const": NO_TOOL}, "say": say_schema},
-        "required": ["tool", "say"],
-        "additionalProperties": False,
-    }
+    say_only = _action_object({"tool": {"const": NO_TOOL}}, say_first=say_first, say_schema=say_schema)
     if not specs:
         return say_only
     if mode == "simple":
         names = [s.name for s in specs] + ([NO_TOOL] if allow_say_only else [])
-        return {
-            "type": "object",
-            "properties": {
-                "tool": {"type": "string", "enum": names},
-                "arguments": {"type": "object"},
-                "say": say_schema,
-            },
-            "required": ["tool", "arguments", "say"],
-            "additionalProperties": False,
-        }
+        return _action_object(
+            {"tool": {"type": "string", "enum": names}, "arguments": {"type": "object"}},
+            say_first=say_first,
+            say_schema=say_schema,
+        )
 
     defs: dict[str, Any] = {}
     options: list[dict[str, Any]] = []
@@ -230,12 +234,11 @@ def build_action_schema(
             for def_name, def_schema in local_defs.items():
                 defs[prefix + def_name] = _rewrite_refs(def_schema, prefix)
         options.append(
-            {
-                "type": "object",
-                "properties": {"tool": {"const": spec.name}, "arguments": params, "say": say_schema},
-                "required": ["tool", "arguments", "say"],
-                "additionalProperties": False,
-            }
+            _action_object(
+                {"tool": {"const": spec.name}, "arguments": params},
+                say_first=say_first,
+                say_schema=say_schema,
+            )
         )
     if allow_say_only:
         options.append(say_only)
@@ -260,24 +263,33 @@ def response_format(schema: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- messages
 
 
-def format_rules(has_tools: bool) -> str:
+def format_rules(has_tools: bool, *, say_first: bool = False) -> str:
     """The fixed reply-format rules appended to the system message.
 
     Args:
         has_tools: Whether any tool is offered in this turn.
+        say_first: Show ``say`` first in the examples (match :func:`build_action_schema`).
 
     Returns:
         A short paragraph explaining the next-action JSON object.
     """
+    speak = '"say": "<what you say to the caller>"'
     if not has_tools:
-        return 'Reply with one JSON object: {"tool": "none", "say": "<what you say to the caller>"}.'
+        return f'Reply with one JSON object: {{"tool": "none", {speak}}}.'
+    if say_first:
+        just_speak = f'{{{speak}, "tool": "none"}}'
+        call = '{"say": "<short sentence>", "tool": "<tool name>", "arguments": {...}}'
+    else:
+        just_speak = f'{{"tool": "none", {speak}}}'
+        call = '{"tool": "<tool name>", "arguments": {...}, "say": "<short sentence>"}'
     return (
-        "Reply with one JSON object and nothing else:\n"
-        '{"tool": "<tool name>", "arguments": {...}, "say": "<short sentence for the caller>"} '
-        'to call a tool, or {"tool": "none", "say": "<what you say to the caller>"} to just speak.\n'
-        "Call a tool only when the caller's request needs it, and only with values the caller "
-        'actually gave; if a required value is missing, use "none" and ask for it. '
-        'Results of your tool calls arrive as "[tool result]" lines; use them to answer.'
+        "Reply with one JSON object and nothing else.\n"
+        f"To answer, ask or chat: {just_speak}\n"
+        f"To call a tool: {call}\n"
+        'Most replies use "none". Call a tool only when the caller asks for exactly what it does '
+        "and gave every required value; never guess or invent values (ids, numbers, names): "
+        'ask for them with "none" instead. '
+        'Tool results arrive as "[tool result]" lines; answer the caller from them.'
     )
 
 
@@ -584,6 +596,7 @@ class ActionLLMOptions:
     provider: str
     extra_body: dict[str, Any]
     max_history_chars: int | None
+    say_first: bool
 
 
 class ActionLLM(llm.LLM):
@@ -613,6 +626,7 @@ class ActionLLM(llm.LLM):
         provider: str = "openai-compatible",
         extra_body: dict[str, Any] | None = None,
         max_history_chars: int | None = 8000,
+        say_first: bool = False,
     ) -> None:
         """Create the LLM; no connection is made until the first request.
 
@@ -638,6 +652,8 @@ class ActionLLM(llm.LLM):
             max_history_chars: Character budget of the conversation after the system message
                 (about 3.5 characters per token); older messages are dropped beyond it so a
                 long call does not overflow a 4096-token context. ``None`` disables it.
+            say_first: Ask for ``say`` before ``tool``/``arguments`` (speech starts sooner;
+                see :func:`build_action_schema`).
 
         Raises:
             ValueError: If a numeric option is out of range.
@@ -663,6 +679,7 @@ class ActionLLM(llm.LLM):
             provider=provider,
             extra_body=dict(extra_body or {}),
             max_history_chars=max_history_chars,
+            say_first=say_first,
         )
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
@@ -848,7 +865,7 @@ class ActionLLMStream(llm.LLMStream):
         messages = chat_ctx_to_messages(
             self._chat_ctx,
             tools_block=describe_tools(all_specs),
-            rules=format_rules(bool(all_specs)),
+            rules=format_rules(bool(all_specs), say_first=opts.say_first),
             tool_result_role=opts.tool_result_role,
             max_history_chars=opts.max_history_chars,
         )
@@ -860,7 +877,7 @@ class ActionLLMStream(llm.LLMStream):
             async with asyncio.timeout(opts.timeout):
                 simple = self._action_llm._simple_schema_only or not allowed
                 mode: Literal["per_tool", "simple"] = "simple" if simple else "per_tool"
-                schema = build_action_schema(allowed, mode=mode, allow_say_only=say_only)
+                schema = build_action_schema(allowed, mode=mode, allow_say_only=say_only, say_first=opts.say_first)
                 try:
                     await self._request(self._body(messages, schema), names)
                 except _SchemaRejectedError:
@@ -868,7 +885,9 @@ class ActionLLMStream(llm.LLMStream):
                         raise
                     logger.warning("server rejected the per-tool anyOf schema; using the simple form")
                     self._action_llm._simple_schema_only = True
-                    schema = build_action_schema(allowed, mode="simple", allow_say_only=say_only)
+                    schema = build_action_schema(
+                        allowed, mode="simple", allow_say_only=say_only, say_first=opts.say_first
+                    )
                     await self._request(self._body(messages, schema), names)
         except _SchemaRejectedError as e:
             raise APIStatusError(str(e), status_code=400, retryable=False) from e

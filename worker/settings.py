@@ -61,10 +61,6 @@ class Settings(BaseSettings):
     max_transfers_per_call: int = Field(8, ge=1, le=100)
     max_auth_attempts: int = Field(3, ge=1, le=10)
 
-    # Telephony
-    human_transfer_number: str | None = None
-    """E.164 number of the human team for a SIP cold transfer from the human agent (optional)."""
-
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     prometheus_port: int | None = None

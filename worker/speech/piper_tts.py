@@ -93,9 +93,7 @@ class PiperTTS(tts.TTS):
         self._model_path = Path(model_path)
         self._config_path = Path(config_path) if config_path else Path(f"{model_path}.json")
 
-        sample_rate = (
-            int(voice.config.sample_rate) if voice is not None else _config_sample_rate(self._config_path)
-        )
+        sample_rate = int(voice.config.sample_rate) if voice is not None else _config_sample_rate(self._config_path)
         super().__init__(
             capabilities=tts.TTSCapabilities(streaming=False),
             sample_rate=sample_rate,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import threading
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, APIConn
 
 from .wav_io import frame_to_mono_int16, resample_int16
 
-__all__ = ["WHISPER_SAMPLE_RATE", "WhisperSTT", "audio_buffer_to_whisper_input"]
+__all__ = ["WHISPER_SAMPLE_RATE", "WhisperSTT", "audio_buffer_to_whisper_input", "collapse_repeats"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,45 @@ def audio_buffer_to_whisper_input(buffer: utils.AudioBuffer) -> npt.NDArray[np.f
     return (np.concatenate(pieces).astype(np.float32) / 32768.0).astype(np.float32)
 
 
+def collapse_repeats(text: str, *, max_repeats: int = 4, max_ngram: int = 8) -> str:
+    """Collapse decoder repetition loops ("no, no, no, no, no, ...") in a transcript.
+
+    A run of more than ``max_repeats`` consecutive copies of the same 1..``max_ngram``-word
+    sequence (compared case-insensitively, ignoring punctuation) is reduced to one copy. Shorter
+    runs such as "five five five" are kept.
+
+    Args:
+        text: A transcript.
+        max_repeats: Longest run that is kept as is.
+        max_ngram: Longest repeated word sequence that is looked for.
+
+    Returns:
+        The transcript with long runs collapsed (unchanged if there are none).
+    """
+    words = text.split()
+    keys = [re.sub(r"[^\w']", "", w.lower()) for w in words]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        collapsed = False
+        for n in range(1, max_ngram + 1):
+            gram = keys[i : i + n]
+            if len(gram) < n or not any(gram):
+                break
+            reps = 1
+            while keys[i + reps * n : i + (reps + 1) * n] == gram:
+                reps += 1
+            if reps > max_repeats:
+                out.extend(words[i : i + n])
+                i += reps * n
+                collapsed = True
+                break
+        if not collapsed:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
 class WhisperSTT(stt.STT):
     """Non-streaming LiveKit STT backed by a local faster-whisper model (English, tiny.en).
 
@@ -89,7 +129,7 @@ class WhisperSTT(stt.STT):
         cpu_threads: int = 2,
         compute_type: str = "int8",
         beam_size: int = 1,
-        temperature: float | tuple[float, ...] = (0.0, 0.4, 0.8),
+        temperature: float | tuple[float, ...] = 0.0,
         max_tokens_per_second: float = 10.0,
     ) -> None:
         """Create the adapter.
@@ -102,10 +142,11 @@ class WhisperSTT(stt.STT):
             cpu_threads: CTranslate2 intra-op threads for a lazily loaded model.
             compute_type: CTranslate2 compute type for a lazily loaded model.
             beam_size: Decoding beam size (1 = greedy, fastest).
-            temperature: Decoding temperature(s). With a tuple, Whisper re-decodes at the next
-                temperature when a result looks degenerate (compression ratio > 2.4, e.g. a
-                "no, no, no, ..." repetition loop, or low log-probability); a single value
-                disables that fallback (faster worst case, but loops are kept).
+            temperature: Decoding temperature. The default 0.0 (greedy) is deterministic. A tuple
+                enables Whisper's fallback: a result that looks degenerate (compression ratio
+                > 2.4) or unsure (avg log-prob < -1) is re-decoded by *sampling* at the next
+                temperature, which makes transcripts non-deterministic and can cost several
+                decodes. Repetition loops ("no, no, no, ...") are instead collapsed in the text.
             max_tokens_per_second: Cap on generated tokens per second of audio (plus a fixed 16),
                 which bounds the cost of a runaway decode; speech is ~3-4 tokens/s.
         """
@@ -207,9 +248,7 @@ class WhisperSTT(stt.STT):
             audio,
             language="en",
             beam_size=self._beam_size,
-            temperature=list(self._temperature)
-            if isinstance(self._temperature, tuple)
-            else self._temperature,
+            temperature=list(self._temperature) if isinstance(self._temperature, tuple) else self._temperature,
             max_new_tokens=max_new_tokens,
             condition_on_previous_text=False,
             vad_filter=False,
@@ -223,7 +262,7 @@ class WhisperSTT(stt.STT):
                 probs.append(math.exp(segment.avg_logprob))
         self._last_inference_seconds = time.perf_counter() - started
         confidence = float(sum(probs) / len(probs)) if probs else 0.0
-        return " ".join(texts), confidence
+        return collapse_repeats(" ".join(texts)), confidence
 
     async def _recognize_impl(
         self,
