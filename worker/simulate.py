@@ -176,6 +176,7 @@ async def _run_audio(
     # Speculative LLM requests would compete with the real one on a 2-core machine and would
     # consume scripted replies: off in simulations.
     handling["preemptive_generation"] = {"enabled": False}
+    # WAV files carry no acoustic echo: no echo-cancellation warm-up that would ignore early barge-in.
     session = AgentSession[CustomerContext](
         vad=load_vad(),
         stt=WhisperSTT(),
@@ -184,6 +185,7 @@ async def _run_audio(
         turn_handling=handling,
         userdata=userdata,
         max_tool_steps=5,
+        aec_warmup_duration=None,
     )
     caller = WavCallerInput()
     speaker = WavAgentOutput(opts.out / "agent.wav", origin=t0)

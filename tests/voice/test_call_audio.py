@@ -34,19 +34,26 @@ def _settings() -> Settings:
 
 async def test_simulate_first_turns_of_the_bundled_call(tmp_path: Path, db_url: str) -> None:
     """Greeting + four caller turns: name, phone, read-back confirmation, as heard by Whisper."""
-    opts = SimOptions(audio=sorted(CALL.glob("*.wav"))[:4], text_lines=None, llm="scripted",
-                      scenario="return_jacket", out=tmp_path / "run", database_url=db_url,
-                      start_agent="authentication", turn_timeout_s=60)
+    opts = SimOptions(
+        audio=sorted(CALL.glob("*.wav"))[:4],
+        text_lines=None,
+        llm="scripted",
+        scenario="return_jacket",
+        out=tmp_path / "run",
+        database_url=db_url,
+        start_agent="authentication",
+        turn_timeout_s=60,
+    )
     report = await run_simulation(opts, _settings())
 
     calls = [(c["name"], c["is_error"]) for c in report["tool_calls"]]  # type: ignore[index]
-    assert calls == [("record_first_name", False), ("record_phone_number", False),
-                     ("confirm_phone_number", False)]
+    assert calls == [("record_first_name", False), ("record_phone_number", False), ("confirm_phone_number", False)]
     assert report["outcome"]["verification_step"] == AuthStep.DATE_OF_BIRTH.value  # type: ignore[index]
     caller_lines = [t["text"] for t in report["transcript"] if t["role"] == "caller"]  # type: ignore[index]
     assert len(caller_lines) == 4, caller_lines
-    # Whisper tiny.en hears the synthetic caller well except names ("Ava" came out as "Marvel").
-    assert "return" in caller_lines[0].lower() and "first name" in caller_lines[1].lower()
+    # Whisper tiny.en hears the synthetic caller well but not perfectly ("jacket" → "market"; see
+    # samples/calls/return_jacket/whisper_check.txt), so only robust words are asserted.
+    assert "return" in caller_lines[0].lower() and "ava" in caller_lines[1].lower()
     assert "0134" not in json.dumps(report), "caller digits are redacted in the report"
     turns = report["turns"]  # type: ignore[index]
     assert all(not t["timed_out"] and t["response_latency_s"] is not None for t in turns), turns
@@ -63,22 +70,34 @@ async def test_barge_in_during_disclosure_is_recorded(tmp_path: Path, db_url: st
     mark_verified(ctx, AVA)
     ctx.verification.step = AuthStep.DISCLOSURE
     ctx.disclosure.played_pct, ctx.disclosure.response, ctx.disclosure.ended_at = 0, None, None
-    llm = ScriptedLLM([Reply.call("read_disclosure"), Reply.say("Sorry to cut in. Do you accept, decline, or "
-                                                                 "want a reminder later?")])
+    llm = ScriptedLLM(
+        [Reply.call("read_disclosure"), Reply.say("Sorry to cut in. Do you accept, decline, or want a reminder later?")]
+    )
     handling = local_turn_handling(_settings())
     handling["preemptive_generation"] = {"enabled": False}
-    session = AgentSession[CustomerContext](vad=load_vad(), stt=WhisperSTT(), llm=llm, tts=PiperTTS(),
-                                            turn_handling=handling, userdata=ctx)
+    session = AgentSession[CustomerContext](
+        vad=load_vad(),
+        stt=WhisperSTT(),
+        llm=llm,
+        tts=PiperTTS(),
+        turn_handling=handling,
+        userdata=ctx,
+        aec_warmup_duration=None,
+    )
     caller, speaker = WavCallerInput(), WavAgentOutput(tmp_path / "agent.wav")
     sync = TranscriptSynchronizer(next_in_chain_audio=speaker, next_in_chain_text=None)
-    session.input.audio, session.output.audio, session.output.transcription = caller, sync.audio_output, sync.text_output
+    session.input.audio, session.output.audio, session.output.transcription = (
+        caller,
+        sync.audio_output,
+        sync.text_output,
+    )
     try:
         await session.start(AGENTS["authentication"]())
         for _ in range(200):  # wait until the disclosure is audibly playing
             if session.agent_state == "speaking":
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(3.0)
+        await asyncio.sleep(2.0)
         await caller.play(CALL / "08.wav")  # "No thanks, not right now."
         for _ in range(300):
             if ctx.disclosure.ended_at is not None:
