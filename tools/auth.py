@@ -85,7 +85,7 @@ async def record_phone_number(context: Ctx, phone_number: str) -> str:
     """Record the phone number on the account; returns how to read it back for confirmation.
 
     Args:
-        phone_number: 10-digit US number as digits, e.g. "4155550134".
+        phone_number: 10-digit US number as digits, e.g. "2125550100".
     """
     ctx = context.userdata
     _not_verified(ctx)
@@ -118,7 +118,7 @@ async def record_date_of_birth(context: Ctx, date_of_birth: str) -> str:
     """Record the caller's date of birth.
 
     Args:
-        date_of_birth: Calendar date as YYYY-MM-DD, e.g. "1988-04-12".
+        date_of_birth: Calendar date as YYYY-MM-DD, e.g. "1990-01-31".
     """
     ctx = context.userdata
     _not_verified(ctx)
@@ -136,7 +136,7 @@ async def record_date_of_birth(context: Ctx, date_of_birth: str) -> str:
 @function_tool
 async def authenticate_user(
     context: Ctx,
-    last_four: Annotated[str, Field(description="Exactly four digits, e.g. '4821'.")],
+    last_four: Annotated[str, Field(description="Exactly four digits, e.g. '1234'.")],
     digits_type: Literal["ssn", "card"],
 ) -> str:
     """Verify the caller: first name, phone, date of birth and the last four digits together.

@@ -39,7 +39,7 @@ def return_id(value: str) -> str:
     """
     m = _RETURN_RE.match(_squash(value))
     if not m:
-        raise ToolError(f"'{value[:40]}' is not a return number. Return numbers look like RET-500001.")
+        raise ToolError(f"'{value[:40]}' is not a return number. Return numbers look like RET-512345.")
     return f"RET-{m.group(1)}"
 
 
@@ -54,7 +54,7 @@ def iso_date(value: str, *, field: str = "date") -> dt.date:
             raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
-        raise ToolError(f"The {field} '{str(value)[:40]}' is not valid. Use YYYY-MM-DD, e.g. 1988-04-12.") from None
+        raise ToolError(f"The {field} '{str(value)[:40]}' is not valid. Use YYYY-MM-DD, e.g. 1990-01-31.") from None
 
 
 def us_phone(value: str) -> str:

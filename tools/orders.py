@@ -44,7 +44,7 @@ async def track_order(context: Ctx, order_number: str) -> str:
     """Where one of the caller's orders is and when it arrives.
 
     Args:
-        order_number: e.g. "ORD-100101" or "100101".
+        order_number: e.g. "ORD-104233" or "104233".
     """
     ctx = context.userdata
     customer = ctx.require_verified()
@@ -58,7 +58,7 @@ async def get_shipping_updates(context: Ctx, order_number: str) -> str:
     """The carrier's scan history of one of the caller's orders, latest last.
 
     Args:
-        order_number: e.g. "ORD-100101".
+        order_number: e.g. "ORD-104233".
     """
     ctx = context.userdata
     customer = ctx.require_verified()
@@ -74,7 +74,7 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     Call once to get the read-back, then again with the same arguments after the caller says yes.
 
     Args:
-        order_number: e.g. "ORD-100102".
+        order_number: e.g. "ORD-104233".
         new_date: New delivery date as YYYY-MM-DD, or "" to keep the date.
         instructions: e.g. "leave with the concierge", or "" to keep them.
     """
@@ -109,7 +109,7 @@ async def report_delivery_issue(
     Call once to get the read-back, then again with the same arguments after the caller says yes.
 
     Args:
-        order_number: e.g. "ORD-100101".
+        order_number: e.g. "ORD-104233".
         issue: The kind of problem.
         description: One or two sentences in the caller's words.
     """

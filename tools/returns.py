@@ -32,7 +32,7 @@ async def check_return_eligibility(context: Ctx, order_number: str, condition: C
     """Apply the return policy to an item of the caller's order (reads only, changes nothing).
 
     Args:
-        order_number: e.g. "ORD-100101" or "100101".
+        order_number: e.g. "ORD-104233" or "104233".
         condition: unused (tags on), opened, defective, or damaged_by_customer.
         sku: The item's SKU if the order has several items, else "".
     """
@@ -52,7 +52,7 @@ async def initiate_return(context: Ctx, order_number: str, condition: Condition,
     Call once to get the read-back, then again with the same arguments after the caller says yes.
 
     Args:
-        order_number: e.g. "ORD-100101".
+        order_number: e.g. "ORD-104233".
         condition: unused, opened, defective, or damaged_by_customer.
         reason: Why the caller returns it, in a short sentence.
         sku: The item's SKU if the order has several items, else "".
@@ -88,7 +88,7 @@ async def schedule_pickup(
     """Book a carrier pickup for an open return; needs the caller's explicit yes.
 
     Args:
-        return_number: e.g. "RET-500001".
+        return_number: e.g. "RET-512345".
         date: Pickup date as YYYY-MM-DD (tomorrow up to 14 days ahead, not Sunday).
         window: morning (8–12), afternoon (12–5) or evening (5–8).
     """
@@ -116,7 +116,7 @@ async def process_refund(context: Ctx, return_number: str, method: Literal["orig
     """Issue the refund of a return whose pickup is booked; needs the caller's explicit yes.
 
     Args:
-        return_number: e.g. "RET-500001".
+        return_number: e.g. "RET-512345".
         method: original_payment (3–5 business days) or store_credit (instant).
     """
     ctx = context.userdata
@@ -143,7 +143,7 @@ async def track_return_status(context: Ctx, return_number: str) -> str:
     """Status of one of the caller's returns.
 
     Args:
-        return_number: e.g. "RET-500001".
+        return_number: e.g. "RET-512345".
     """
     ctx = context.userdata
     customer = ctx.require_verified()
