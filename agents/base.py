@@ -58,7 +58,11 @@ class MarketplaceAgent(Agent):
         return data
 
     async def on_enter(self) -> None:
-        """Greet the caller: as the entry agent, or aware of the transfer that brought them here."""
+        """Greet the caller: as the entry agent, or aware of the transfer that brought them here.
+
+        The greeting is speech only (``tool_choice="none"``): tools act on what the caller says next,
+        and a model that calls tools while greeting only adds latency and errors.
+        """
         ctx = self.userdata
         ctx.current_agent = self.name
         last = ctx.transfers[-1] if ctx.transfers else None
@@ -69,10 +73,11 @@ class MarketplaceAgent(Agent):
                     "In one or two short sentences, say who you are, show you know why they are here "
                     "(see the transfer summary), and continue helping. Do not ask again for anything listed "
                     "under 'do not ask again'."
-                )
+                ),
+                tool_choice="none",
             )
         else:
-            self.session.generate_reply(instructions=self.entry_greeting())
+            self.session.generate_reply(instructions=self.entry_greeting(), tool_choice="none")
 
     def entry_greeting(self) -> str:
         """Instructions for the first reply when this agent starts the call (not by transfer)."""

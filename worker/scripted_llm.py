@@ -25,6 +25,7 @@ from typing import Any
 from livekit.agents import APIConnectOptions, llm
 from livekit.agents.llm import ChatChunk, ChatContext, ChoiceDelta, FunctionToolCall
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
+from livekit.agents.utils import is_given
 
 ArgsSource = dict[str, Any] | Callable[[ChatContext], dict[str, Any]]
 
@@ -75,6 +76,8 @@ class RecordedRequest:
 
     chat_ctx: ChatContext
     tool_names: list[str]
+    tool_choice: str | None
+    """``"none"``, ``"auto"``, ``"required"``, a named tool, or ``None`` when not given."""
     at: float
     """``time.monotonic()`` when the request was made."""
     reply: Reply | None
@@ -144,13 +147,24 @@ class ScriptedLLM(llm.LLM):
         extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
     ) -> llm.LLMStream:
         tools = tools or []
+        choice = (
+            None if not is_given(tool_choice) else (tool_choice if isinstance(tool_choice, str) else str(tool_choice))
+        )
         request = RecordedRequest(
-            chat_ctx=chat_ctx.copy(), tool_names=[_tool_name(t) for t in tools], at=time.monotonic(), reply=None
+            chat_ctx=chat_ctx.copy(),
+            tool_names=[_tool_name(t) for t in tools],
+            tool_choice=choice,
+            at=time.monotonic(),
+            reply=None,
         )
         reply = self._queue.popleft() if self._queue else (self._responder(request) if self._responder else None)
         if reply is None:
             self.unscripted += 1
             reply = Reply.say(self._fallback_text)
+        if choice == "none" and reply.calls:
+            raise AssertionError(
+                f"scripted reply calls {[c.name for c in reply.calls]} but the request forbids tools (tool_choice='none')"
+            )
         request.reply = reply
         self.requests.append(request)
         return _ScriptedStream(self, reply=reply, chat_ctx=chat_ctx, tools=tools, conn_options=conn_options)

@@ -10,6 +10,7 @@ import pytest
 from livekit.agents.voice.run_result import RunResult
 
 from agents import AGENTS
+from agents.coordinator import HandoffCoordinator, TransferRefusedError
 from services.demo_data import AVA
 from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 
@@ -188,8 +189,8 @@ async def test_transfer_budget_leaves_only_human(db_url: str) -> None:
 
 
 async def test_one_transfer_per_caller_turn(db_url: str) -> None:
-    """An agent that transfers again while greeting (no caller turn in between) is refused: this is
-    what stops two agents from bouncing a caller hundreds of times a second."""
+    """Greetings cannot call tools, and the coordinator refuses a second transfer before the caller
+    has spoken again: together they stop two agents from bouncing a caller in a loop."""
     llm = ScriptedLLM([Reply.say("Sales here.")])
     async with offline_call(llm=llm, start_agent="sales", verified_as=AVA, database_url=db_url) as call:
         r = await _turn(
@@ -197,11 +198,15 @@ async def test_one_transfer_per_caller_turn(db_url: str) -> None:
             llm,
             "I want a new laptop",
             Reply.transfer("electronics", "laptop"),
-            Reply.transfer("sales", "laptop purchase"),
             Reply.say("Electronics here, let's find you a laptop."),
         )
         assert handoffs(r) == ["electronics"]
-        assert "talk with them before transferring again" in tool_outputs(r)[-1][1]
+        assert llm.requests[-1].tool_choice == "none", "the transfer greeting is speech only"
+        coordinator = HandoffCoordinator(AGENTS)
+        with pytest.raises(TransferRefusedError, match="talk with them before transferring again"):
+            coordinator.check(call.userdata, "electronics", "sales")
+        await _turn(call, llm, "Actually, which one is cheapest?", Reply.say("Let me look."))
+        coordinator.check(call.userdata, "electronics", "sales")  # allowed after a caller turn
         assert [t.to_agent for t in call.userdata.transfers] == ["electronics"]
 
 
