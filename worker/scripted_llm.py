@@ -163,7 +163,8 @@ class ScriptedLLM(llm.LLM):
             reply = Reply.say(self._fallback_text)
         if choice == "none" and reply.calls:
             raise AssertionError(
-                f"scripted reply calls {[c.name for c in reply.calls]} but the request forbids tools (tool_choice='none')"
+                f"scripted reply calls {[c.name for c in reply.calls]} "
+                "but the request forbids tools (tool_choice='none')"
             )
         request.reply = reply
         self.requests.append(request)
