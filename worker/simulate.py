@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from livekit.agents import AgentSession, llm
 
@@ -36,6 +36,9 @@ from .providers import build_llm, load_vad, local_turn_handling
 from .scenarios import SCENARIOS
 from .scripted_llm import ScriptedLLM
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .speech import WavAgentOutput, WavCallerInput
 
 logger = logging.getLogger("marketplace.simulate")
 
@@ -165,9 +168,25 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
     return report
 
 
-async def _run_audio(
-    opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
-) -> AgentSession[CustomerContext]:
+def build_audio_session(
+    settings: Settings, model: llm.LLM, userdata: CustomerContext, agent_wav: Path, *, origin: float | None = None
+) -> tuple[AgentSession[CustomerContext], WavCallerInput, WavAgentOutput]:
+    """An offline voice session: caller audio from WAV files in, agent audio recorded to ``agent_wav``.
+
+    Real Silero VAD, Whisper STT, Piper TTS and the local turn handling; the stored transcript is
+    synchronised with the audio actually played (cut where the caller barged in).
+
+    Args:
+        settings: Local-profile settings (turn handling).
+        model: The LLM.
+        userdata: The call's context.
+        agent_wav: Where the agent's audio is recorded.
+        origin: ``time.monotonic()`` of the call start (sample 0 of the recording).
+
+    Returns:
+        ``(session, caller, speaker)``; start the session, ``await caller.play(wav)`` per caller turn,
+        and close all three at the end.
+    """
     from livekit.agents.voice.transcription import TranscriptSynchronizer
 
     from .speech import PiperTTS, WavAgentOutput, WavCallerInput, WhisperSTT
@@ -188,11 +207,18 @@ async def _run_audio(
         aec_warmup_duration=None,
     )
     caller = WavCallerInput()
-    speaker = WavAgentOutput(opts.out / "agent.wav", origin=t0)
+    speaker = WavAgentOutput(agent_wav, origin=origin)
     sync = TranscriptSynchronizer(next_in_chain_audio=speaker, next_in_chain_text=None)
     session.input.audio = caller
     session.output.audio = sync.audio_output
     session.output.transcription = sync.text_output
+    return session, caller, speaker
+
+
+async def _run_audio(
+    opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
+) -> AgentSession[CustomerContext]:
+    session, caller, speaker = build_audio_session(settings, model, userdata, opts.out / "agent.wav", origin=t0)
     observe_call(session)
     monitor = CallMonitor(session)
     try:

@@ -7,6 +7,17 @@ from typing import Any
 
 from livekit.agents.voice.run_result import RunResult
 
+from worker.testing import OfflineCall, Reply, ScriptedLLM
+
+
+async def turn(call: OfflineCall, llm: ScriptedLLM, caller: str, *replies: Reply) -> RunResult:
+    """One caller turn: queue the model's ``replies``, run the turn, and check the session made
+    exactly as many LLM requests as were scripted."""
+    llm.push(*replies)
+    result = await call.session.run(user_input=caller)
+    assert llm.pending == 0, "the script expected more LLM requests than the session made"
+    return result
+
 
 def tool_calls(result: RunResult) -> list[tuple[str, dict[str, Any]]]:
     """Every tool call of a run, in order, as ``(name, arguments)``."""

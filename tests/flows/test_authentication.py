@@ -8,43 +8,36 @@ from agents.context import AuthStep
 from agents.returns import ReturnsAgent
 from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 
-from .helpers import handoffs, tool_calls, tool_outputs
+from .helpers import handoffs, tool_calls, tool_outputs, turn
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
 GREETING = Reply.say("Thanks for calling the Marketplace help desk. May I have your first name?")
 
 
-async def _turn(call: OfflineCall, llm: ScriptedLLM, caller: str, *replies: Reply):  # type: ignore[no-untyped-def]
-    llm.push(*replies)
-    result = await call.session.run(user_input=caller)
-    assert llm.pending == 0, "the script expected more LLM requests than the session made"
-    return result
-
-
 async def _through_dob(call: OfflineCall, llm: ScriptedLLM, dob: str = "1988-04-12") -> None:
-    await _turn(
+    await turn(
         call,
         llm,
         "Hi, I'm Ava and I want to return a jacket I bought",
         Reply.call("record_first_name", first_name="Ava", caller_request="return a jacket"),
         Reply.say("Thanks, Ava. What phone number is on the account?"),
     )
-    await _turn(
+    await turn(
         call,
         llm,
         "four one five, five five five, zero one three four",
         Reply.call("record_phone_number", phone_number="4155550134"),
         Reply.say("That's 4 1 5, 5 5 5, 0 1 3 4. Is that right?"),
     )
-    await _turn(
+    await turn(
         call,
         llm,
         "yes",
         Reply.call("confirm_phone_number", caller_says_correct=True),
         Reply.say("And your date of birth?"),
     )
-    await _turn(
+    await turn(
         call,
         llm,
         "April twelfth, 1988",
@@ -58,7 +51,7 @@ async def test_full_verification_disclosure_and_routing(db_url: str) -> None:
     async with offline_call(llm=llm, database_url=db_url) as call:
         ctx = call.userdata
         await _through_dob(call, llm)
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "SSN, four eight two one",
@@ -70,7 +63,7 @@ async def test_full_verification_disclosure_and_routing(db_url: str) -> None:
         assert ctx.verification.customer.id == "CUS-1001"
         assert ctx.verification.step is AuthStep.ADDRESS
 
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Yes, that's still correct",
@@ -83,7 +76,7 @@ async def test_full_verification_disclosure_and_routing(db_url: str) -> None:
         assert spoken[0] is not None and spoken[0].startswith("Before we continue, I'm required to read you")
         assert ctx.disclosure.completed and ctx.disclosure.played_pct == 100
 
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "No thanks, not right now",
@@ -112,7 +105,7 @@ async def test_wrong_date_of_birth_counts_and_allows_retry(db_url: str) -> None:
     async with offline_call(llm=llm, database_url=db_url) as call:
         ctx = call.userdata
         await _through_dob(call, llm, dob="1988-04-13")
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "card, seven seven zero two",
@@ -125,14 +118,14 @@ async def test_wrong_date_of_birth_counts_and_allows_retry(db_url: str) -> None:
         assert not ctx.verification.verified and ctx.verification.failed_attempts == 1
         assert ctx.verification.step is AuthStep.DATE_OF_BIRTH
 
-        await _turn(
+        await turn(
             call,
             llm,
             "Sorry, April twelfth 1988",
             Reply.call("record_date_of_birth", date_of_birth="1988-04-12"),
             Reply.say("And the last four?"),
         )
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "card, seven seven zero two",
@@ -150,7 +143,7 @@ async def test_three_failures_lock_out_and_only_human_remains(db_url: str) -> No
         ctx = call.userdata
         await _through_dob(call, llm)
         for attempt in range(3):
-            r = await _turn(
+            r = await turn(
                 call,
                 llm,
                 "SSN one one one one",
@@ -159,7 +152,7 @@ async def test_three_failures_lock_out_and_only_human_remains(db_url: str) -> No
             )
             assert tool_outputs(r)[0][2] is True
             if attempt < 2:
-                await _turn(
+                await turn(
                     call,
                     llm,
                     "April twelfth 1988",
@@ -172,7 +165,7 @@ async def test_three_failures_lock_out_and_only_human_remains(db_url: str) -> No
         ((locked_until,),) = await call.query("select locked_until from customers where id = 'CUS-1001'")
         assert locked_until is not None
 
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Then let me talk to returns",
@@ -181,7 +174,7 @@ async def test_three_failures_lock_out_and_only_human_remains(db_url: str) -> No
         )
         assert handoffs(r) == [] and tool_outputs(r)[0][2] is True
         assert "only the human agent" in tool_outputs(r)[0][1]
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Fine, a person then",
@@ -196,7 +189,7 @@ async def test_three_failures_lock_out_and_only_human_remains(db_url: str) -> No
 async def test_human_is_reachable_before_verification(db_url: str) -> None:
     llm = ScriptedLLM([GREETING])
     async with offline_call(llm=llm, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "I just want a real person",
@@ -211,7 +204,7 @@ async def test_human_is_reachable_before_verification(db_url: str) -> None:
 async def test_protected_agents_refused_before_verification(db_url: str, target: str) -> None:
     llm = ScriptedLLM([GREETING])
     async with offline_call(llm=llm, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Where is my order?",
@@ -228,14 +221,14 @@ async def test_leaving_authentication_before_disclosure_is_refused(db_url: str) 
     llm = ScriptedLLM([GREETING])
     async with offline_call(llm=llm, database_url=db_url) as call:
         await _through_dob(call, llm)
-        await _turn(
+        await turn(
             call,
             llm,
             "SSN 4821",
             Reply.call("authenticate_user", last_four="4821", digits_type="ssn"),
             Reply.say("Verified."),
         )
-        r = await _turn(
+        r = await turn(
             call, llm, "Just send me to returns", Reply.transfer("returns", "return"), Reply.say("One more step first.")
         )
         assert handoffs(r) == [] and "next step is address" in tool_outputs(r)[0][1]
@@ -244,7 +237,7 @@ async def test_leaving_authentication_before_disclosure_is_refused(db_url: str) 
 async def test_steps_out_of_order_are_refused(db_url: str) -> None:
     llm = ScriptedLLM([GREETING])
     async with offline_call(llm=llm, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "SSN 4821",

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from livekit.agents.voice.run_result import RunResult
 
 from services.demo_data import AVA
-from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
+from worker.testing import Reply, ScriptedLLM, offline_call
 
-from .helpers import handoffs, tool_calls, tool_outputs
+from .helpers import handoffs, tool_calls, tool_outputs, turn
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
 JACKET_RETURN = {"order_number": "ORD-100101", "condition": "unused", "reason": "does not fit"}
 
 
-async def _turn(call: OfflineCall, llm: ScriptedLLM, caller: str, *replies: Reply) -> RunResult:
-    llm.push(*replies)
-    result = await call.session.run(user_input=caller)
-    assert llm.pending == 0
-    return result
-
-
 async def test_return_of_delivered_order_with_pickup_and_refund(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Hi Ava, returns here. Which order?")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "The jacket from order one zero zero one zero one, it's unworn",
@@ -35,7 +27,7 @@ async def test_return_of_delivered_order_with_pickup_and_refund(db_url: str) -> 
         _, output, is_error = tool_outputs(r)[0]
         assert not is_error and output.startswith("Eligible.") and "$129.00" in output
 
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Yes, it doesn't fit",
@@ -45,7 +37,7 @@ async def test_return_of_delivered_order_with_pickup_and_refund(db_url: str) -> 
         assert "Nothing is saved yet" in tool_outputs(r)[0][1]
         assert await call.query("select count(*) from returns") == [(0,)], "no write before the caller's yes"
 
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Yes, please go ahead",
@@ -58,23 +50,23 @@ async def test_return_of_delivered_order_with_pickup_and_refund(db_url: str) -> 
         ]
 
         pickup = {"return_number": "RET-500001", "date": "2026-11-20", "window": "morning"}
-        await _turn(
+        await turn(
             call,
             llm,
             "Friday morning",
             Reply.call("schedule_pickup", **pickup),
             Reply.say("Friday, November 20, in the morning. Correct?"),
         )
-        await _turn(call, llm, "yes", Reply.call("schedule_pickup", **pickup), Reply.say("Booked. Refund method?"))
+        await turn(call, llm, "yes", Reply.call("schedule_pickup", **pickup), Reply.say("Booked. Refund method?"))
         refund = {"return_number": "RET-500001", "method": "original_payment"}
-        await _turn(
+        await turn(
             call,
             llm,
             "to my card",
             Reply.call("process_refund", **refund),
             Reply.say("Refund $129.00 to your original payment. Okay?"),
         )
-        r = await _turn(call, llm, "yes", Reply.call("process_refund", **refund), Reply.say("Refunded."))
+        r = await turn(call, llm, "yes", Reply.call("process_refund", **refund), Reply.say("Refunded."))
         assert "refunded to original payment" in tool_outputs(r)[0][1]
         assert await call.query("select status, pickup_date, pickup_window, refund_method from returns") == [
             ("refunded", "2026-11-20", "morning", "original_payment")
@@ -90,7 +82,7 @@ async def test_undelivered_order_cannot_be_returned(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
         args = {"order_number": "ORD-100102", "condition": "unused", "reason": "changed my mind"}
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Return the headphones from ORD-100102",
@@ -109,7 +101,7 @@ async def test_no_write_without_explicit_yes(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
         # Proposing and "confirming" in the same turn is not a confirmation.
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Return the jacket, order 100101, unworn",
@@ -118,7 +110,7 @@ async def test_no_write_without_explicit_yes(db_url: str) -> None:
             Reply.say("Shall I go ahead?"),
         )
         assert all("Nothing is saved yet" in out for _, out, _ in tool_outputs(r))
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "No, wait, let me think",
@@ -128,14 +120,14 @@ async def test_no_write_without_explicit_yes(db_url: str) -> None:
         assert tool_outputs(r)[0][2] is True and "did not clearly confirm" in tool_outputs(r)[0][1]
         assert await call.query("select count(*) from returns") == [(0,)]
         # A yes confirms only the exact action that was read back.
-        await _turn(
+        await turn(
             call,
             llm,
             "Return it as defective then",
             Reply.call("initiate_return", **{**JACKET_RETURN, "condition": "defective"}),
             Reply.say("Return it as defective, okay?"),
         )
-        r = await _turn(call, llm, "yes", Reply.call("initiate_return", **JACKET_RETURN), Reply.say("Hmm."))
+        r = await turn(call, llm, "yes", Reply.call("initiate_return", **JACKET_RETURN), Reply.say("Hmm."))
         assert "Nothing is saved yet" in tool_outputs(r)[0][1]
         assert await call.query("select count(*) from returns") == [(0,)]
 
@@ -143,7 +135,7 @@ async def test_no_write_without_explicit_yes(db_url: str) -> None:
 async def test_another_customers_order_is_refused(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Order tracking here.")])
     async with offline_call(llm=llm, start_agent="order_tracking", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Where is order ORD-100201?",
@@ -162,7 +154,7 @@ async def test_another_customers_order_is_refused(db_url: str) -> None:
 async def test_tracking_and_delivery_change_for_own_order(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Order tracking here.")])
     async with offline_call(llm=llm, start_agent="order_tracking", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "Where are my headphones?",
@@ -174,14 +166,14 @@ async def test_tracking_and_delivery_change_for_own_order(db_url: str) -> None:
         assert listing.count("Order ORD-") == 3 and "ORD-100201" not in listing
         assert "in transit, expected Friday, November 20 with FedEx" in status
         change = {"order_number": "ORD-100102", "new_date": "2026-11-23", "instructions": "leave with the concierge"}
-        await _turn(
+        await turn(
             call,
             llm,
             "Can you deliver Monday instead, and leave it with the concierge?",
             Reply.call("modify_delivery", **change),
             Reply.say("Monday the 23rd, with the concierge. Okay?"),
         )
-        r = await _turn(call, llm, "yes", Reply.call("modify_delivery", **change), Reply.say("Done."))
+        r = await turn(call, llm, "yes", Reply.call("modify_delivery", **change), Reply.say("Done."))
         assert tool_outputs(r)[0][1].startswith("Done. Order ORD-100102")
         assert await call.query(
             "select expected_delivery, delivery_instructions from orders where id='ORD-100102'"
@@ -191,14 +183,14 @@ async def test_tracking_and_delivery_change_for_own_order(db_url: str) -> None:
 async def test_human_ticket_carries_the_transfer_summary(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        await _turn(
+        await turn(
             call,
             llm,
             "My card 7702 was charged twice, I want a person",
             Reply.transfer("human", "Double charge on the jacket order, caller wants a person"),
             Reply.say("I'm the escalation assistant."),
         )
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "yes please",

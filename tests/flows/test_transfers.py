@@ -7,26 +7,18 @@ import itertools
 import re
 
 import pytest
-from livekit.agents.voice.run_result import RunResult
 
 from agents import AGENTS
 from agents.coordinator import HandoffCoordinator, TransferRefusedError
 from services.demo_data import AVA
-from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
+from worker.testing import Reply, ScriptedLLM, offline_call
 
-from .helpers import handoffs, tool_outputs
+from .helpers import handoffs, tool_outputs, turn
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
 PAIRS = list(itertools.permutations(AGENTS, 2))
 SECRET_DIGITS = re.compile(r"4821|7702|0134|1988|4\s8\s2\s1|four eight two one")
-
-
-async def _turn(call: OfflineCall, llm: ScriptedLLM, caller: str, *replies: Reply) -> RunResult:
-    llm.push(*replies)
-    result = await call.session.run(user_input=caller)
-    assert llm.pending == 0
-    return result
 
 
 async def test_registry_has_exactly_the_fourteen_agents() -> None:
@@ -55,7 +47,7 @@ async def test_transfer_between_every_pair(db_url: str, source: str, target: str
     llm = ScriptedLLM([Reply.say(f"Hello from {source}.")])
     async with offline_call(llm=llm, start_agent=source, verified_as=AVA, database_url=db_url) as call:
         reason = f"Caller needs {target.replace('_', ' ')} help"
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             f"Please put me through to {target}",
@@ -99,13 +91,13 @@ async def test_no_secret_digits_reach_the_next_agent(db_url: str) -> None:
     """The auth conversation is not carried; later caller messages are redacted."""
     llm = ScriptedLLM([Reply.say("Hello, returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        await _turn(
+        await turn(
             call,
             llm,
             "My card ends in 7702 and I was born in 1988, order ORD-100101",
             Reply.say("Thanks. Let me look at ORD-100101."),
         )
-        await _turn(
+        await turn(
             call,
             llm,
             "Actually I need to know where my headphones are",
@@ -147,7 +139,7 @@ async def test_authentication_conversation_is_not_carried(db_url: str) -> None:
                 ],
             ),
         ]:
-            await _turn(call, llm, caller, *replies)
+            await turn(call, llm, caller, *replies)
         assert call.userdata.current_agent == "order_tracking"
         context_text = llm.requests[-1].all_text()
         assert not SECRET_DIGITS.search(context_text), context_text
@@ -158,9 +150,9 @@ async def test_ping_pong_is_refused(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
         for n, target in enumerate(["order_tracking", "returns"]):
-            r = await _turn(call, llm, f"turn {n}", Reply.transfer(target, "bounce"), Reply.say("Hi."))
+            r = await turn(call, llm, f"turn {n}", Reply.transfer(target, "bounce"), Reply.say("Hi."))
             assert handoffs(r) == [target]
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "turn 2",
@@ -168,7 +160,7 @@ async def test_ping_pong_is_refused(db_url: str) -> None:
             Reply.say("Let me help you here instead."),
         )
         assert handoffs(r) == [] and "Do not bounce them again" in tool_outputs(r)[0][1]
-        r = await _turn(call, llm, "turn 3", Reply.transfer("human", "stuck between agents"), Reply.say("Hi."))
+        r = await turn(call, llm, "turn 3", Reply.transfer("human", "stuck between agents"), Reply.say("Hi."))
         assert handoffs(r) == ["human"]
 
 
@@ -178,13 +170,13 @@ async def test_transfer_budget_leaves_only_human(db_url: str) -> None:
         llm=llm, start_agent="books", verified_as=AVA, database_url=db_url, max_transfers=2
     ) as call:
         for n, target in enumerate(["fashion", "home"]):
-            r = await _turn(call, llm, f"turn {n}", Reply.transfer(target, "browse"), Reply.say("Hi."))
+            r = await turn(call, llm, f"turn {n}", Reply.transfer(target, "browse"), Reply.say("Hi."))
             assert handoffs(r) == [target]
-        r = await _turn(
+        r = await turn(
             call, llm, "and electronics?", Reply.transfer("electronics", "browse"), Reply.say("I'll help here.")
         )
         assert handoffs(r) == [] and "transferred too many times" in tool_outputs(r)[0][1]
-        r = await _turn(call, llm, "a person please", Reply.transfer("human", "budget spent"), Reply.say("Hi."))
+        r = await turn(call, llm, "a person please", Reply.transfer("human", "budget spent"), Reply.say("Hi."))
         assert handoffs(r) == ["human"]
 
 
@@ -193,7 +185,7 @@ async def test_one_transfer_per_caller_turn(db_url: str) -> None:
     has spoken again: together they stop two agents from bouncing a caller in a loop."""
     llm = ScriptedLLM([Reply.say("Sales here.")])
     async with offline_call(llm=llm, start_agent="sales", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(
+        r = await turn(
             call,
             llm,
             "I want a new laptop",
@@ -205,7 +197,7 @@ async def test_one_transfer_per_caller_turn(db_url: str) -> None:
         coordinator = HandoffCoordinator(AGENTS)
         with pytest.raises(TransferRefusedError, match="talk with them before transferring again"):
             coordinator.check(call.userdata, "electronics", "sales")
-        await _turn(call, llm, "Actually, which one is cheapest?", Reply.say("Let me look."))
+        await turn(call, llm, "Actually, which one is cheapest?", Reply.say("Let me look."))
         coordinator.check(call.userdata, "electronics", "sales")  # allowed after a caller turn
         assert [t.to_agent for t in call.userdata.transfers] == ["electronics"]
 
@@ -216,5 +208,5 @@ async def test_one_transfer_per_caller_turn(db_url: str) -> None:
 async def test_unknown_or_self_target_is_refused(db_url: str, target: str, message: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
-        r = await _turn(call, llm, "transfer me", Reply.transfer(target, "x"), Reply.say("I can help."))
+        r = await turn(call, llm, "transfer me", Reply.transfer(target, "x"), Reply.say("I can help."))
         assert handoffs(r) == [] and message in tool_outputs(r)[0][1]

@@ -9,18 +9,14 @@ import wave
 from pathlib import Path
 
 import pytest
-from livekit.agents import AgentSession
-from livekit.agents.voice.transcription import TranscriptSynchronizer
 
 from agents.context import AuthStep, CustomerContext
 from agents.registry import AGENTS
 from services import Clock, open_services
 from services.demo_data import AVA
-from worker.providers import load_vad, local_turn_handling
 from worker.scripted_llm import Reply, ScriptedLLM
 from worker.settings import Settings
-from worker.simulate import SimOptions, run_simulation
-from worker.speech import PiperTTS, WavAgentOutput, WavCallerInput, WhisperSTT
+from worker.simulate import SimOptions, build_audio_session, run_simulation
 from worker.testing import FIXED_NOW, TEST_SALT, mark_verified
 
 pytestmark = [pytest.mark.voice, pytest.mark.asyncio]
@@ -73,24 +69,7 @@ async def test_barge_in_during_disclosure_is_recorded(tmp_path: Path, db_url: st
     llm = ScriptedLLM(
         [Reply.call("read_disclosure"), Reply.say("Sorry to cut in. Do you accept, decline, or want a reminder later?")]
     )
-    handling = local_turn_handling(_settings())
-    handling["preemptive_generation"] = {"enabled": False}
-    session = AgentSession[CustomerContext](
-        vad=load_vad(),
-        stt=WhisperSTT(),
-        llm=llm,
-        tts=PiperTTS(),
-        turn_handling=handling,
-        userdata=ctx,
-        aec_warmup_duration=None,
-    )
-    caller, speaker = WavCallerInput(), WavAgentOutput(tmp_path / "agent.wav")
-    sync = TranscriptSynchronizer(next_in_chain_audio=speaker, next_in_chain_text=None)
-    session.input.audio, session.output.audio, session.output.transcription = (
-        caller,
-        sync.audio_output,
-        sync.text_output,
-    )
+    session, caller, speaker = build_audio_session(_settings(), llm, ctx, tmp_path / "agent.wav")
     try:
         await session.start(AGENTS["authentication"]())
         for _ in range(200):  # wait until the disclosure is audibly playing
