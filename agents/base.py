@@ -96,6 +96,12 @@ class MarketplaceAgent(Agent):
             yield chunk
 
 
+def tool_name(tool: llm.Tool) -> str:
+    """The name the model sees for ``tool`` (function tools and raw-schema tools alike)."""
+    info = getattr(tool, "info", None)
+    return str(getattr(info, "name", getattr(tool, "id", "")))
+
+
 _TRANSFER_TOOLS: dict[str, RawFunctionTool] = {}
 
 

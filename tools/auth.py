@@ -85,7 +85,7 @@ async def record_phone_number(context: Ctx, phone_number: str) -> str:
     """Record the phone number on the account; returns how to read it back for confirmation.
 
     Args:
-        phone_number: 10-digit US number as digits, e.g. "2125550100".
+        phone_number: The 10-digit US number exactly as the caller said it, digits only.
     """
     ctx = context.userdata
     _not_verified(ctx)
@@ -118,7 +118,7 @@ async def record_date_of_birth(context: Ctx, date_of_birth: str) -> str:
     """Record the caller's date of birth.
 
     Args:
-        date_of_birth: Calendar date as YYYY-MM-DD, e.g. "1990-01-31".
+        date_of_birth: The caller's date of birth as YYYY-MM-DD.
     """
     ctx = context.userdata
     _not_verified(ctx)
@@ -136,7 +136,7 @@ async def record_date_of_birth(context: Ctx, date_of_birth: str) -> str:
 @function_tool
 async def authenticate_user(
     context: Ctx,
-    last_four: Annotated[str, Field(description="Exactly four digits, e.g. '1234'.")],
+    last_four: Annotated[str, Field(description="Exactly the four digits the caller said.")],
     digits_type: Literal["ssn", "card"],
 ) -> str:
     """Verify the caller: first name, phone, date of birth and the last four digits together.
@@ -280,6 +280,21 @@ async def log_offer_response(context: Ctx, response: OfferAnswer) -> str:
     intent = ctx.intent or "not stated yet: ask how you can help"
     return f"Logged. The caller's original request: {intent}. Transfer them to the right agent now."
 
+
+STEP_TOOLS: dict[AuthStep, tuple[str, ...]] = {
+    AuthStep.FIRST_NAME: ("record_first_name",),
+    AuthStep.PHONE: ("record_phone_number", "record_first_name"),
+    AuthStep.PHONE_CONFIRM: ("confirm_phone_number", "record_phone_number"),
+    AuthStep.DATE_OF_BIRTH: ("record_date_of_birth", "record_phone_number", "record_first_name"),
+    AuthStep.LAST_FOUR: ("authenticate_user", "record_date_of_birth", "record_phone_number", "record_first_name"),
+    AuthStep.ADDRESS: ("save_address",),
+    AuthStep.DISCLOSURE: ("read_disclosure",),
+    AuthStep.OFFER_RESPONSE: ("log_offer_response", "read_disclosure"),
+    AuthStep.DONE: (),
+    AuthStep.LOCKED_OUT: (),
+}
+"""Authentication tools the model is shown at each step (the due step, plus corrections of earlier
+answers). The transfer tool is always shown. Tools called out of order are still refused in code."""
 
 AUTH_TOOLS: list[llm.Tool] = [
     record_first_name,

@@ -119,8 +119,12 @@ async def report_delivery_issue(
     text = free_text(description, field="description")
     async with service_errors():
         await ctx.services.orders.check_delivery_issue(customer.id, oid, kind=issue, description=text)
-    ask = confirm_or_propose(ctx, "report_delivery_issue", {"order": oid, "issue": issue, "text": text},
-                             f"Report order {oid} as {issue.replace('_', ' ')}: '{text}'.")
+    ask = confirm_or_propose(
+        ctx,
+        "report_delivery_issue",
+        {"order": oid, "issue": issue, "text": text},
+        f"Report order {oid} as {issue.replace('_', ' ')}: '{text}'.",
+    )
     if ask:
         return ask
     async with service_errors():

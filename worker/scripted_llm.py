@@ -27,6 +27,8 @@ from livekit.agents.llm import ChatChunk, ChatContext, ChoiceDelta, FunctionTool
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 from livekit.agents.utils import is_given
 
+from agents.base import tool_name
+
 ArgsSource = dict[str, Any] | Callable[[ChatContext], dict[str, Any]]
 
 
@@ -152,7 +154,7 @@ class ScriptedLLM(llm.LLM):
         )
         request = RecordedRequest(
             chat_ctx=chat_ctx.copy(),
-            tool_names=[_tool_name(t) for t in tools],
+            tool_names=[tool_name(t) for t in tools],
             tool_choice=choice,
             at=time.monotonic(),
             reply=None,
@@ -205,11 +207,6 @@ class _ScriptedStream(llm.LLMStream):
                     FunctionToolCall(name=planned.name, arguments=json.dumps(args), call_id=f"call_{next(_call_ids)}")
                 )
             self._event_ch.send_nowait(ChatChunk(id=request_id, delta=ChoiceDelta(role="assistant", tool_calls=calls)))
-
-
-def _tool_name(tool: llm.Tool) -> str:
-    info = getattr(tool, "info", None)
-    return str(getattr(info, "name", getattr(tool, "id", type(tool).__name__)))
 
 
 def last_tool_output(chat_ctx: ChatContext, name: str) -> str:

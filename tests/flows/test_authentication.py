@@ -51,6 +51,14 @@ async def test_full_verification_disclosure_and_routing(db_url: str) -> None:
     async with offline_call(llm=llm, database_url=db_url) as call:
         ctx = call.userdata
         await _through_dob(call, llm)
+        assert set(llm.requests[0].tool_names) == {"record_first_name", "transfer_to_agent"}, "greeting step"
+        assert set(llm.requests[-1].tool_names) == {
+            "authenticate_user",
+            "record_date_of_birth",
+            "record_phone_number",
+            "record_first_name",
+            "transfer_to_agent",
+        }, "only the due step's tools (and corrections) are shown to the model"
         r = await turn(
             call,
             llm,
