@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +22,9 @@ from services.customers import OfferAnswer, SecretKind
 from services.views import AddressView, CustomerView
 
 Channel = Literal["web", "phone", "simulation", "test"]
+
+RECENT_TURNS = 3
+"""Caller turns kept for grounding identity values (a phone number may be said over two turns)."""
 
 OFFER_ID = "a-592"
 """The loyalty offer read in the mandatory disclosure (migration spec, retail scenario)."""
@@ -151,6 +155,8 @@ class CustomerContext:
         current_agent: Registry key of the agent speaking now.
         user_turns: Number of caller turns so far (for confirmation gating).
         last_user_text: The caller's latest utterance (kept only in memory for confirmation).
+        recent_user_texts: The caller's last few utterances (in memory only), to check that identity
+            values passed to tools were really said by the caller.
         max_transfers: Transfer budget of the call.
         max_auth_attempts: Failed identity checks allowed before lockout.
     """
@@ -167,6 +173,7 @@ class CustomerContext:
     current_agent: str = "authentication"
     user_turns: int = 0
     last_user_text: str = ""
+    recent_user_texts: deque[str] = field(default_factory=lambda: deque(maxlen=RECENT_TURNS))
     pending: PendingConfirmation | None = None
     max_transfers: int = 8
     max_auth_attempts: int = 3
@@ -185,6 +192,7 @@ class CustomerContext:
         """Count a finished caller turn (called for every user message added to the history)."""
         self.user_turns += 1
         self.last_user_text = text
+        self.recent_user_texts.append(text)
 
     def note_action(self, sentence: str) -> None:
         """Record something done in this call, for transfer summaries and tickets."""

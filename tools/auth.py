@@ -24,6 +24,7 @@ from services import LockedOutError
 from services.customers import OfferAnswer
 
 from .common import digits_grouped, free_text, iso_date, person_name, service_errors, us_phone
+from .grounding import caller_said_digits, caller_said_name
 
 logger = logging.getLogger("marketplace.tools.auth")
 
@@ -72,6 +73,8 @@ async def record_first_name(context: Ctx, first_name: str, caller_request: str =
     _not_verified(ctx)
     name = person_name(first_name)
     request = free_text(caller_request, field="caller request", max_len=200) if caller_request.strip() else None
+    if not caller_said_name(ctx, name):
+        raise ToolError("The caller has not said that name. Ask for their first name; never guess it.")
     ctx.verification.first_name = name
     if request:
         ctx.intent = redact(request)
@@ -91,7 +94,10 @@ async def record_phone_number(context: Ctx, phone_number: str) -> str:
     _not_verified(ctx)
     if ctx.verification.first_name is None:
         _expect(ctx, AuthStep.PHONE)
-    ctx.verification.phone = us_phone(phone_number)
+    phone = us_phone(phone_number)
+    if not caller_said_digits(ctx, phone[-10:]) and not caller_said_digits(ctx, phone[-7:]):
+        raise ToolError("The caller has not said that number. Ask for the phone number; never guess it.")
+    ctx.verification.phone = phone
     ctx.verification.step = AuthStep.PHONE_CONFIRM
     return f"Read the number back in groups, '{digits_grouped(ctx.verification.phone)}', and ask if it is correct."
 
@@ -152,6 +158,10 @@ async def authenticate_user(
     digits = re.sub(r"[\s\-]", "", last_four)
     if not re.fullmatch(r"\d{4}", digits):
         raise ToolError("The last four must be exactly four digits. Ask the caller to repeat them.")
+    if not caller_said_digits(ctx, digits):
+        raise ToolError(
+            "The caller has not said those digits, so nothing was checked. Ask for the last four digits; never guess."
+        )
     assert v.first_name is not None and v.phone is not None and v.date_of_birth is not None
     try:
         async with service_errors():

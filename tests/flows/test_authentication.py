@@ -258,3 +258,66 @@ async def test_steps_out_of_order_are_refused(db_url: str) -> None:
         assert "current verification step is first name" in outputs[0][1]
         assert await call.query("select count(*) from auth_attempts") == [(0,)]
         assert await call.query("select count(*) from offer_responses") == [(0,)]
+
+
+async def test_identity_values_the_caller_never_said_are_refused_and_not_counted(db_url: str) -> None:
+    """A model that invents a name, a phone number or last-four digits gets refused in code: nothing
+    is recorded, and an invented last four does not count as a failed attempt (it would otherwise
+    let model errors lock the real customer out)."""
+    llm = ScriptedLLM([GREETING])
+    async with offline_call(llm=llm, database_url=db_url) as call:
+        ctx = call.userdata
+        r = await turn(
+            call,
+            llm,
+            "Hi, I want to return a jacket",
+            Reply.call("record_first_name", first_name="John"),
+            Reply.say("May I have your name?"),
+        )
+        assert tool_outputs(r)[0][2] and "has not said that name" in tool_outputs(r)[0][1]
+        assert ctx.verification.first_name is None
+        await turn(call, llm, "It's A V A, Ava", Reply.call("record_first_name", first_name="Ava"), Reply.say("Phone?"))
+        r = await turn(
+            call,
+            llm,
+            "Let me find it",
+            Reply.call("record_phone_number", phone_number="2125550100"),
+            Reply.say("What's the number?"),
+        )
+        assert "has not said that number" in tool_outputs(r)[0][1] and ctx.verification.phone is None
+        # Spoken digits, split over two turns, are grounded.
+        await turn(call, llm, "four one five, five five five", Reply.say("And the rest?"))
+        await turn(
+            call,
+            llm,
+            "oh one three four",
+            Reply.call("record_phone_number", phone_number="4155550134"),
+            Reply.say("Is 415 555 0134 right?"),
+        )
+        assert ctx.verification.phone == "+14155550134"
+        await turn(call, llm, "yes", Reply.call("confirm_phone_number", caller_says_correct=True), Reply.say("DOB?"))
+        await turn(
+            call,
+            llm,
+            "April 12 1988",
+            Reply.call("record_date_of_birth", date_of_birth="1988-04-12"),
+            Reply.say("Last four?"),
+        )
+        r = await turn(
+            call,
+            llm,
+            "hmm, which one do you need?",
+            Reply.call("authenticate_user", last_four="1234", digits_type="ssn"),
+            Reply.say("The last four of your SSN or card, please."),
+        )
+        assert "has not said those digits" in tool_outputs(r)[0][1]
+        assert ctx.verification.failed_attempts == 0
+        assert await call.query("select count(*) from auth_attempts") == [(0,)]
+        r = await turn(
+            call,
+            llm,
+            "SSN, double four... no wait, four eight two one",
+            Reply.call("authenticate_user", last_four="4821", digits_type="ssn"),
+            Reply.say("Verified."),
+        )
+        assert not tool_outputs(r)[0][2] and ctx.verification.verified

@@ -90,21 +90,26 @@ async def call_for(case: BadCall, db_url: str) -> AsyncIterator[tuple[OfflineCal
         yield call, model
 
 
+def says(args: Args) -> str:
+    """A caller turn that says every argument value (identity tools accept only values the caller said)."""
+    return "Please go ahead: " + " ".join(str(v) for v in args.values())
+
+
 async def tool_output_of(call: OfflineCall, model: ScriptedLLM, name: str, args: Args) -> FunctionCallOutput:
     """Let the model call ``name`` once and return the output it got (any event layout)."""
     model.push(Reply.call(name, **args), Reply.say("Okay."))
-    result: RunResult[None] = await call.session.run(user_input="Please go ahead.")
+    result: RunResult[None] = await call.session.run(user_input=says(args))
     outputs = [ev.item for ev in result.events if ev.type == "function_call_output" and ev.item.name == name]
     assert len(outputs) == 1, result.events
     return outputs[0]
 
 
 async def bad_call(
-    call: OfflineCall, model: ScriptedLLM, name: str, args: Args, user_input: str = "Please go ahead."
+    call: OfflineCall, model: ScriptedLLM, name: str, args: Args, user_input: str | None = None
 ) -> FunctionCallOutput:
     """The model calls ``name`` with ``args``; assert the exact turn: call, error output, spoken reply."""
     model.push(Reply.call(name, **args), Reply.say("Sorry, let me check that."))
-    result: RunResult[None] = await call.session.run(user_input=user_input)
+    result: RunResult[None] = await call.session.run(user_input=user_input if user_input is not None else says(args))
     result.expect.next_event().is_function_call(name=name)
     output = result.expect.next_event().is_function_call_output(is_error=True).event().item
     result.expect.next_event().is_message(role="assistant")
