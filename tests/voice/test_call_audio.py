@@ -67,15 +67,27 @@ async def test_barge_in_during_disclosure_is_recorded(tmp_path: Path, db_url: st
     ctx.verification.step = AuthStep.DISCLOSURE
     ctx.disclosure.played_pct, ctx.disclosure.response, ctx.disclosure.ended_at = 0, None, None
     llm = ScriptedLLM(
-        [Reply.call("read_disclosure"), Reply.say("Sorry to cut in. Do you accept, decline, or want a reminder later?")]
+        [
+            Reply.say("Welcome back, Ava."),  # greeting (speech only)
+            Reply.call("read_disclosure"),  # after "Yes, that address is still correct."
+            Reply.say("Sorry to cut in. Do you accept, decline, or want a reminder later?"),
+        ]
     )
     session, caller, speaker = build_audio_session(_settings(), llm, ctx, tmp_path / "agent.wav")
+
+    async def agent_state(wanted: str, timeout_s: float = 30.0) -> None:
+        for _ in range(int(timeout_s / 0.05)):
+            if session.agent_state == wanted:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"agent never reached state {wanted!r} (now {session.agent_state!r})")
+
     try:
         await session.start(AGENTS["authentication"]())
-        for _ in range(200):  # wait until the disclosure is audibly playing
-            if session.agent_state == "speaking":
-                break
-            await asyncio.sleep(0.05)
+        await agent_state("speaking")  # the greeting
+        await agent_state("listening")
+        await caller.play(CALL / "07.wav")  # "Yes, that address is still correct."
+        await agent_state("speaking")  # the disclosure is audibly playing
         await asyncio.sleep(2.0)
         await caller.play(CALL / "08.wav")  # "No thanks, not right now."
         for _ in range(300):
