@@ -54,7 +54,9 @@ def main() -> None:
     lat = sorted(asyncio.run(run(args.rounds, args.history)))
     ms = [x * 1000 for x in lat]
     p95 = ms[int(0.95 * (len(ms) - 1))]
-    print(f"handoffs: {len(ms)} (history {args.history} exchanges before each), wall {time.perf_counter() - start:.1f}s")
+    print(
+        f"handoffs: {len(ms)} (history {args.history} exchanges before each), wall {time.perf_counter() - start:.1f}s"
+    )
     print(f"handoff overhead ms: median {statistics.median(ms):.2f}  p95 {p95:.2f}  max {ms[-1]:.2f}  min {ms[0]:.2f}")
 
 
