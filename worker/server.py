@@ -49,6 +49,9 @@ async def entrypoint(ctx: JobContext) -> None:
     services = await open_services(
         settings.database_url, salt=settings.secret_salt.get_secret_value(), timeout_s=settings.service_timeout_s
     )
+    # Registered before joining, so the pool is released even if joining fails (the transcript
+    # callback below needs no database).
+    ctx.add_shutdown_callback(services.close)
     await ctx.connect()
     participant = await ctx.wait_for_participant()
     is_phone = participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP
@@ -74,7 +77,6 @@ async def entrypoint(ctx: JobContext) -> None:
 
     async def _on_shutdown() -> None:
         _save_transcript(session, userdata, Path("data/transcripts") / f"{ctx.room.name}-{int(time.time())}.json")
-        await services.close()
 
     ctx.add_shutdown_callback(_on_shutdown)
     await session.start(agent=AGENTS[ENTRY_AGENT](), room=ctx.room)
