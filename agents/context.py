@@ -66,6 +66,8 @@ class VerificationState:
     """
 
     step: AuthStep = AuthStep.FIRST_NAME
+    step_turn: int = 0
+    """Caller turns counted when ``step`` began: its answer must come from a later caller turn."""
     first_name: str | None = None
     phone: str | None = None
     date_of_birth: dt.date | None = None
@@ -187,6 +189,16 @@ class CustomerContext:
         if self.verification.customer is None:
             raise ToolError("The caller is not verified yet. Do not share account details; transfer to authentication.")
         return self.verification.customer
+
+    def advance(self, step: AuthStep) -> None:
+        """Move the verification state machine to ``step`` (its answer is due from the next caller turn)."""
+        self.verification.step = step
+        self.verification.step_turn = self.user_turns
+
+    @property
+    def caller_answered_step(self) -> bool:
+        """Whether the caller has spoken since the current verification step began."""
+        return self.user_turns > self.verification.step_turn
 
     def record_user_turn(self, text: str) -> None:
         """Count a finished caller turn (called for every user message added to the history)."""

@@ -54,6 +54,14 @@ def _expect(ctx: CustomerContext, *allowed: AuthStep) -> None:
         )
 
 
+def _await_answer(ctx: CustomerContext) -> None:
+    """Refuse a step's answer given in the same turn as its question (the model answering for the caller)."""
+    if not ctx.caller_answered_step:
+        raise ToolError(
+            f"The caller has not answered yet: {_STEP_PROMPTS[ctx.verification.step]}, then wait for their reply."
+        )
+
+
 def _not_verified(ctx: CustomerContext) -> None:
     if ctx.verification.verified:
         raise ToolError("The caller is already verified; do not collect identity details again.")
@@ -79,7 +87,7 @@ async def record_first_name(context: Ctx, first_name: str, caller_request: str =
     if request:
         ctx.intent = redact(request)
     if ctx.verification.step is AuthStep.FIRST_NAME:
-        ctx.verification.step = AuthStep.PHONE
+        ctx.advance(AuthStep.PHONE)
     return f"Noted. Next: {_STEP_PROMPTS[ctx.verification.step]}."
 
 
@@ -98,7 +106,7 @@ async def record_phone_number(context: Ctx, phone_number: str) -> str:
     if not caller_said_digits(ctx, phone[-10:]) and not caller_said_digits(ctx, phone[-7:]):
         raise ToolError("The caller has not said that number. Ask for the phone number; never guess it.")
     ctx.verification.phone = phone
-    ctx.verification.step = AuthStep.PHONE_CONFIRM
+    ctx.advance(AuthStep.PHONE_CONFIRM)
     return f"Read the number back in groups, '{digits_grouped(ctx.verification.phone)}', and ask if it is correct."
 
 
@@ -112,10 +120,12 @@ async def confirm_phone_number(context: Ctx, caller_says_correct: bool) -> str:
     ctx = context.userdata
     _not_verified(ctx)
     _expect(ctx, AuthStep.PHONE_CONFIRM)
+    _await_answer(ctx)
     if caller_says_correct:
-        ctx.verification.step = AuthStep.DATE_OF_BIRTH
+        ctx.advance(AuthStep.DATE_OF_BIRTH)
     else:
-        ctx.verification.phone, ctx.verification.step = None, AuthStep.PHONE
+        ctx.verification.phone = None
+        ctx.advance(AuthStep.PHONE)
     return f"Next: {_STEP_PROMPTS[ctx.verification.step]}."
 
 
@@ -129,13 +139,14 @@ async def record_date_of_birth(context: Ctx, date_of_birth: str) -> str:
     ctx = context.userdata
     _not_verified(ctx)
     _expect(ctx, AuthStep.DATE_OF_BIRTH, AuthStep.LAST_FOUR)
+    _await_answer(ctx)
     dob = iso_date(date_of_birth, field="date of birth")
     today = ctx.services.clock.today()
     age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
     if not MIN_AGE_YEARS <= age <= MAX_AGE_YEARS:
         raise ToolError("That date of birth is not plausible. Ask the caller to repeat it.")
     ctx.verification.date_of_birth = dob
-    ctx.verification.step = AuthStep.LAST_FOUR
+    ctx.advance(AuthStep.LAST_FOUR)
     return f"Next: {_STEP_PROMPTS[AuthStep.LAST_FOUR]}."
 
 
@@ -170,18 +181,18 @@ async def authenticate_user(
             )
     except ToolError as exc:
         if isinstance(exc.__cause__, LockedOutError):
-            v.step = AuthStep.LOCKED_OUT
+            ctx.advance(AuthStep.LOCKED_OUT)
         raise
     if result.customer is None:
         v.failed_attempts += 1
         logger.info("verification failed (attempt %d of %d)", v.failed_attempts, ctx.max_auth_attempts)
         if v.failed_attempts >= ctx.max_auth_attempts:
-            v.step = AuthStep.LOCKED_OUT
+            ctx.advance(AuthStep.LOCKED_OUT)
             raise ToolError(
                 "Verification failed too many times; the caller is locked out. Say you cannot verify them on "
                 "this call and offer to transfer them to a human agent."
             )
-        v.step = AuthStep.DATE_OF_BIRTH
+        ctx.advance(AuthStep.DATE_OF_BIRTH)
         left = ctx.max_auth_attempts - v.failed_attempts
         raise ToolError(
             f"Those details do not match our records ({left} attempt{'s' if left != 1 else ''} left). Do not say "
@@ -189,7 +200,8 @@ async def authenticate_user(
             "thinks the name or phone was wrong, record them again."
         )
     v.customer, v.secret_kind, v.verified_at = result.customer, digits_type, ctx.services.clock.now()
-    v.address_on_file, v.step = result.address, AuthStep.ADDRESS
+    v.address_on_file = result.address
+    ctx.advance(AuthStep.ADDRESS)
     ctx.note_action("Identity verified")
     logger.info("caller verified as %s", result.customer.id)
     if result.address is None:
@@ -217,6 +229,7 @@ async def save_address(
     """
     ctx = context.userdata
     _expect(ctx, AuthStep.ADDRESS)
+    _await_answer(ctx)
     customer = ctx.require_verified()
     if address_is_current:
         if ctx.verification.address_on_file is None:
@@ -234,7 +247,7 @@ async def save_address(
             )
         ctx.verification.address_on_file = saved
         ctx.note_action("Address updated")
-    ctx.verification.step = AuthStep.DISCLOSURE
+    ctx.advance(AuthStep.DISCLOSURE)
     return "Address confirmed. Now call read_disclosure; do not paraphrase the offer yourself."
 
 
@@ -256,7 +269,7 @@ async def read_disclosure(context: Ctx) -> str:
     record.interrupted = handle.interrupted
     record.played_pct = 100 if not handle.interrupted else min(99, round(100 * len(spoken) / len(full)))
     record.ended_at = ctx.services.clock.now()
-    ctx.verification.step = AuthStep.OFFER_RESPONSE
+    ctx.advance(AuthStep.OFFER_RESPONSE)
     if record.interrupted:
         return (
             f"The caller interrupted the disclosure at {record.played_pct}%. Answer them, then ask whether they "
@@ -274,6 +287,7 @@ async def log_offer_response(context: Ctx, response: OfferAnswer) -> str:
     """
     ctx = context.userdata
     _expect(ctx, AuthStep.OFFER_RESPONSE)
+    _await_answer(ctx)
     customer = ctx.require_verified()
     record = ctx.disclosure
     async with service_errors():
@@ -285,7 +299,7 @@ async def log_offer_response(context: Ctx, response: OfferAnswer) -> str:
             disclosure_played_pct=record.played_pct,
         )
     record.response, record.responded_at = response, ctx.services.clock.now()
-    ctx.verification.step = AuthStep.DONE
+    ctx.advance(AuthStep.DONE)
     ctx.note_action(f"Loyalty offer {record.offer_id}: {response}")
     intent = ctx.intent or "not stated yet: ask how you can help"
     return f"Logged. The caller's original request: {intent}. Transfer them to the right agent now."

@@ -321,3 +321,47 @@ async def test_identity_values_the_caller_never_said_are_refused_and_not_counted
             Reply.say("Verified."),
         )
         assert not tool_outputs(r)[0][2] and ctx.verification.verified
+
+
+async def test_the_model_cannot_answer_for_the_caller(db_url: str) -> None:
+    """What the offline model did in a demo call: verify, then in the same reply confirm the address,
+    play the disclosure, log an ACCEPTED offer and transfer, without the caller saying a word.
+    Each step's answer must come from a caller turn after its question, so all of that is refused."""
+    llm = ScriptedLLM([GREETING])
+    async with offline_call(llm=llm, database_url=db_url) as call:
+        ctx = call.userdata
+        await _through_dob(call, llm)
+        r = await turn(
+            call,
+            llm,
+            "SSN, four eight two one",
+            Reply.call("authenticate_user", last_four="4821", digits_type="ssn"),
+            Reply.call("save_address", address_is_current=True),
+            Reply.call("read_disclosure"),
+            Reply.call("log_offer_response", response="ACCEPTED"),
+            Reply.say("Is 221 Pine Street still your address?"),
+        )
+        outputs = tool_outputs(r)
+        assert [(name, err) for name, _, err in outputs] == [
+            ("authenticate_user", False),
+            ("save_address", True),
+            ("read_disclosure", True),
+            ("log_offer_response", True),
+        ]
+        assert "has not answered yet: confirm the address on file" in outputs[1][1]
+        assert ctx.verification.step is AuthStep.ADDRESS and not ctx.disclosure.played
+        await turn(
+            call,
+            llm,
+            "Yes, that's right",
+            Reply.call("save_address", address_is_current=True),
+            Reply.call("read_disclosure"),
+            Reply.call("log_offer_response", response="ACCEPTED"),
+            Reply.say("Would you like the offer?"),
+        )
+        assert ctx.disclosure.completed and ctx.disclosure.response is None, "the answer must follow the disclosure"
+        assert await call.query("select count(*) from offer_responses") == [(0,)]
+        await turn(
+            call, llm, "Remind me later", Reply.call("log_offer_response", response="REMIND_LATER"), Reply.say("Noted.")
+        )
+        assert await call.query("select response from offer_responses") == [("REMIND_LATER",)]
