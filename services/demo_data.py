@@ -61,11 +61,6 @@ class DemoCustomer:
     orders: tuple[DemoOrder, ...] = field(default_factory=tuple)
     loyalty_tier: str = "standard"
 
-    @property
-    def spoken_phone(self) -> str:
-        """The phone as a caller says it, e.g. ``415 555 0134``."""
-        d = self.phone[-10:]
-        return f"{d[:3]} {d[3:6]} {d[6:]}"
 
 
 JACKET = DemoItem("FSH-2001", "Alpine rain jacket", "fashion", 12900)
