@@ -3,7 +3,8 @@
 ``AGENTS`` maps each registry key to its ``Agent`` subclass.
 """
 
-from .context import CustomerContext
+from call.context import CustomerContext
+
 from .registry import AGENTS, ENTRY_AGENT
 
 __all__ = ["AGENTS", "ENTRY_AGENT", "CustomerContext"]

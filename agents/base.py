@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 from livekit.agents import Agent, ChatContext, ModelSettings, RunContext, ToolError, function_tool, llm
 from livekit.agents.llm import RawFunctionTool
 
-from .context import CustomerContext
+from call.context import CustomerContext
+
 from .prompts import prompt
 
 logger = logging.getLogger("marketplace.agents")

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from livekit.agents import ChatContext, ToolError
 from livekit.agents.llm import ChatMessage
 
-from .context import AuthStep, CustomerContext, TransferRecord
-from .redaction import redact
-from .summary import TransferSummary
+from call.context import AuthStep, CustomerContext, TransferRecord
+from call.redaction import redact
+from call.summary import TransferSummary
 
 if TYPE_CHECKING:
     from .base import MarketplaceAgent

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check worker agents tools services tests benchmarks
+.venv/bin/ruff check worker agents tools services call tests benchmarks
 .venv/bin/mypy
 .venv/bin/python -m pytest -q "$@"

@@ -62,7 +62,6 @@ class DemoCustomer:
     loyalty_tier: str = "standard"
 
 
-
 JACKET = DemoItem("FSH-2001", "Alpine rain jacket", "fashion", 12900)
 HEADPHONES = DemoItem("ELC-3001", "Noise-cancelling headphones", "electronics", 19900)
 NOVEL = DemoItem("BOK-1001", "The Lighthouse Keeper, hardcover", "books", 2400)

@@ -158,9 +158,7 @@ class OrderService:
         return await self._db.run(_report, write=True, conflict_retries=ID_CONFLICT_RETRIES)
 
 
-def _validate_delivery_change(
-    order: Order, new_date: dt.date | None, instructions: str | None, today: dt.date
-) -> None:
+def _validate_delivery_change(order: Order, new_date: dt.date | None, instructions: str | None, today: dt.date) -> None:
     if new_date is None and not (instructions and instructions.strip()):
         raise InvalidInputError("Nothing to change: give a new delivery date or delivery instructions.")
     if instructions is not None and len(instructions) > MAX_TEXT:

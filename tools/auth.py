@@ -17,9 +17,9 @@ from livekit.agents import RunContext, ToolError, function_tool, llm
 from livekit.agents.llm import ChatMessage
 from pydantic import Field
 
-from agents.context import AuthStep, CustomerContext
 from agents.prompts import text as prompt_text
-from agents.redaction import redact
+from call.context import AuthStep, CustomerContext
+from call.redaction import redact
 from services import LockedOutError
 from services.customers import OfferAnswer
 

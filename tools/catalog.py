@@ -6,7 +6,7 @@ from functools import cache
 
 from livekit.agents import RunContext, function_tool, llm
 
-from agents.context import CustomerContext
+from call.context import CustomerContext
 from services.views import dollars
 
 from .common import service_errors

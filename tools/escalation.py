@@ -6,8 +6,8 @@ from typing import Literal
 
 from livekit.agents import RunContext, function_tool
 
-from agents.context import CustomerContext
-from agents.summary import TransferSummary
+from call.context import CustomerContext
+from call.summary import TransferSummary
 
 from .common import free_text, service_errors
 

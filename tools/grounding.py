@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from agents.context import CustomerContext
+from call.context import CustomerContext
 
 _DIGIT_WORDS = {
     "zero": "0",

@@ -6,11 +6,11 @@ from typing import Literal
 
 from livekit.agents import RunContext, function_tool, llm
 
-from agents.context import CustomerContext
+from call.confirmation import confirm_or_propose
+from call.context import CustomerContext
 from services.views import OrderView, dollars
 
 from .common import free_text, iso_date, order_id, service_errors
-from .confirmation import confirm_or_propose
 
 Ctx = RunContext[CustomerContext]
 

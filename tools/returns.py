@@ -6,12 +6,12 @@ from typing import Literal
 
 from livekit.agents import RunContext, function_tool, llm
 
-from agents.context import CustomerContext
+from call.confirmation import confirm_or_propose
+from call.context import CustomerContext
 from services.returns import Condition
 from services.views import ReturnView, dollars
 
 from .common import free_text, iso_date, order_id, return_id, service_errors
-from .confirmation import confirm_or_propose
 
 Ctx = RunContext[CustomerContext]
 

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if command else 2
     if command == "simulate":
-        from .simulate import main as simulate_main
+        from .offline.simulate import main as simulate_main
 
         return simulate_main(args[1:])
     try:

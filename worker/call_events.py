@@ -8,8 +8,8 @@ from livekit.agents import AgentSession
 from livekit.agents.llm import ChatMessage
 from livekit.agents.voice.events import ConversationItemAddedEvent
 
-from agents.context import CustomerContext
-from agents.redaction import redact
+from call.context import CustomerContext
+from call.redaction import redact
 
 logger = logging.getLogger("marketplace.call")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from agents.redaction import RedactingFilter
+from call.redaction import RedactingFilter
 
 
 def configure_logging(level: str) -> None:

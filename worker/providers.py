@@ -51,7 +51,7 @@ def build_llm(settings: Settings) -> llm.LLM:
             parallel_tool_calls=False,
             max_completion_tokens=settings.llm_max_tokens,
         )
-    from .local_llm import ActionLLM
+    from .offline.local_llm import ActionLLM
 
     return ActionLLM(
         model=settings.local_llm_model, base_url=settings.local_llm_url, timeout=settings.local_llm_timeout_s
@@ -83,7 +83,7 @@ def build_providers(settings: Settings, *, preloaded: dict[str, Any] | None = No
                 "preemptive_generation": {"enabled": settings.preemptive_generation},
             },
         )
-    from .speech import PiperTTS, WhisperSTT
+    from .offline.speech import PiperTTS, WhisperSTT
 
     return Providers(
         stt=WhisperSTT(model=preloaded.get("whisper")),

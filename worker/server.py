@@ -13,9 +13,9 @@ from livekit import rtc
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess
 from livekit.agents.voice.events import ConversationItemAddedEvent
 
-from agents.context import CustomerContext
-from agents.redaction import redact
 from agents.registry import AGENTS, ENTRY_AGENT
+from call.context import CustomerContext
+from call.redaction import redact
 from services import open_services
 
 from .call_events import observe_call
@@ -35,7 +35,7 @@ def prewarm(proc: JobProcess) -> None:
     proc.userdata["settings"] = settings
     proc.userdata["vad"] = load_vad()
     if settings.provider_profile == "local":
-        from .speech import PiperTTS, WhisperSTT
+        from .offline.speech import PiperTTS, WhisperSTT
 
         proc.userdata["whisper"] = WhisperSTT.load_model()
         proc.userdata["piper"] = PiperTTS.load_voice()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.context import AuthStep
 from agents.returns import ReturnsAgent
+from call.context import AuthStep
 from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 
 from .helpers import handoffs, tool_calls, tool_outputs, turn

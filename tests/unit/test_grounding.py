@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.context import CustomerContext
+from call.context import CustomerContext
 from tools.grounding import caller_said_digits, caller_said_name, spoken_digits
 
 pytestmark = pytest.mark.unit

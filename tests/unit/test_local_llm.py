@@ -23,7 +23,7 @@ from livekit.agents import (
     llm,
 )
 
-from worker.local_llm import (
+from worker.offline.local_llm import (
     NO_TOOL,
     ActionLLM,
     SayStreamer,

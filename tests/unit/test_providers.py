@@ -36,8 +36,8 @@ def test_cloud_profile_is_deepgram_openai_elevenlabs_with_livekit_turn_detection
 
 
 def test_local_profile_is_offline() -> None:
-    from worker.local_llm import ActionLLM
-    from worker.speech import PiperTTS, WhisperSTT
+    from worker.offline.local_llm import ActionLLM
+    from worker.offline.speech import PiperTTS, WhisperSTT
 
     providers = build_providers(_settings(provider_profile="local", local_llm_url="http://127.0.0.1:9999/v1"))
     assert isinstance(providers.stt, WhisperSTT) and isinstance(providers.tts, PiperTTS)

@@ -9,7 +9,8 @@ import logging
 import pytest
 from livekit.agents import ToolError
 
-from agents.redaction import REDACTED, RedactingFilter, redact
+from call.confirmation import is_explicit_yes
+from call.redaction import REDACTED, RedactingFilter, redact
 from tools.common import (
     MAX_FREE_TEXT,
     digits_grouped,
@@ -20,7 +21,6 @@ from tools.common import (
     return_id,
     us_phone,
 )
-from tools.confirmation import is_explicit_yes
 
 pytestmark = pytest.mark.unit
 

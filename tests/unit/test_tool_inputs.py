@@ -18,7 +18,7 @@ import pytest
 from livekit.agents import RunResult
 from livekit.agents.llm import FunctionCallOutput, FunctionTool
 
-from agents.context import AuthStep
+from call.context import AuthStep
 from services.demo_data import AVA, MARCUS
 from tools.auth import AUTH_TOOLS
 from tools.catalog import catalog_search_tool

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from agents.context import AuthStep, CustomerContext
 from agents.registry import AGENTS
+from call.context import AuthStep, CustomerContext
 from services import Clock, open_services
 from services.demo_data import AVA
-from worker.scripted_llm import Reply, ScriptedLLM
+from worker.offline.simulate import SimOptions, build_audio_session, run_simulation
 from worker.settings import Settings
-from worker.simulate import SimOptions, build_audio_session, run_simulation
 from worker.testing import FIXED_NOW, TEST_SALT, mark_verified
+from worker.testing.scripted_llm import Reply, ScriptedLLM
 
 pytestmark = [pytest.mark.voice, pytest.mark.asyncio]
 

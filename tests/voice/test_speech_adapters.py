@@ -14,7 +14,7 @@ import pytest
 from livekit import rtc
 from livekit.agents import Agent, AgentSession, llm, stt, tts
 
-from worker.speech import (
+from worker.offline.speech import (
     PiperTTS,
     WavAgentOutput,
     WavCallerInput,

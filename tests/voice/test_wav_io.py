@@ -13,7 +13,7 @@ import pytest
 from livekit import rtc
 from livekit.agents.voice import io
 
-from worker.speech import WavAgentOutput, WavCallerInput, read_wav, write_wav
+from worker.offline.speech import WavAgentOutput, WavCallerInput, read_wav, write_wav
 
 pytestmark = pytest.mark.voice
 

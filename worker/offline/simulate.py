@@ -3,7 +3,7 @@
 Caller audio comes from WAV files (one per caller turn, played in real time after the agent has
 finished its reply) through VAD → STT → LLM → tools → TTS; the agent's audio is recorded to
 ``agent.wav``. ``--text`` runs the same call from typed lines. Writes ``report.json`` (see
-:mod:`worker.call_report`) and ``transcript.txt`` in the output folder and prints the transcript.
+:mod:`worker.report`) and ``transcript.txt`` in the output folder and prints the transcript.
 
 By default the model is the local OpenAI-compatible server of the ``local`` profile
 (``scripts/setup_local_llm.sh start``); ``--llm scripted`` replays the scenario's scripted replies.
@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING, Literal
 
 from livekit.agents import AgentSession, llm
 
-from agents.context import CustomerContext
 from agents.registry import AGENTS, ENTRY_AGENT
+from call.context import CustomerContext
 from services import open_services
 
-from .call_events import observe_call
-from .call_report import TurnTiming, build_report, diff_snapshots, format_transcript, snapshot
-from .logging_setup import configure_logging
-from .providers import build_llm, load_vad, local_turn_handling
+from ..call_events import observe_call
+from ..logging_setup import configure_logging
+from ..providers import build_llm, load_vad, local_turn_handling
+from ..report import TurnTiming, build_report, diff_snapshots, format_transcript, snapshot
+from ..settings import Settings
+from ..testing.scripted_llm import ScriptedLLM
 from .scenarios import SCENARIOS
-from .scripted_llm import ScriptedLLM
-from .settings import Settings
 
 if TYPE_CHECKING:
     from .speech import WavAgentOutput, WavCallerInput

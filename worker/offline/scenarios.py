@@ -8,7 +8,7 @@ greeting. The caller is the demo customer Ava Thompson (see :mod:`services.demo_
 
 from __future__ import annotations
 
-from .scripted_llm import Reply
+from ..testing.scripted_llm import Reply
 
 JACKET = {"order_number": "ORD-100101", "condition": "unused", "reason": "does not fit"}
 

@@ -26,13 +26,13 @@ from typing import Any
 from livekit.agents import AgentSession, llm
 from sqlalchemy import text
 
-from agents.context import AuthStep, Channel, CustomerContext
 from agents.registry import AGENTS, ENTRY_AGENT
+from call.context import AuthStep, Channel, CustomerContext
 from services import Clock, Services, open_services
 from services.demo_data import DemoCustomer
 from services.views import AddressView, CustomerView
 
-from .call_events import observe_call
+from ..call_events import observe_call
 from .scripted_llm import Reply, ScriptedLLM, last_tool_output
 
 FIXED_NOW = dt.datetime(2026, 11, 18, 15, 0)

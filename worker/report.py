@@ -12,9 +12,9 @@ from livekit.agents import AgentSession
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.context import CustomerContext
-from agents.redaction import redact
 from agents.registry import ENTRY_AGENT
+from call.context import CustomerContext
+from call.redaction import redact
 from services.db import Database
 from services.models import Base
 

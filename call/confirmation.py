@@ -13,7 +13,7 @@ from typing import Any
 
 from livekit.agents import ToolError
 
-from agents.context import CustomerContext, PendingConfirmation
+from call.context import CustomerContext, PendingConfirmation
 
 _YES = re.compile(
     r"\b(yes|yeah|yep|yup|correct|sure|okay|ok|confirm(?:ed)?|go ahead|please do|do it|that['’]?s right|"
