@@ -1,6 +1,11 @@
-"""The authentication agent: the call's entry point. Verifies identity step by step (the state
-machine in :mod:`tools.auth`), confirms the address, plays the loyalty disclosure verbatim, logs
-the offer answer, then routes the caller to the agent for their original request."""
+"""The authentication agent: the call's entry point.
+
+Code leads it (:mod:`agents.steps.verification`): it asks, captures, reads back, checks identity,
+plays the disclosure, classifies the offer answer and routes the caller. The LLM only answers
+what falls outside a step (a question, "why do you need that?") and then asks the step's question
+again; it sees ``save_address`` only while a new address is due, and ``transfer_to_agent``, which
+the coordinator limits to the human agent until authentication is complete.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,14 @@ from typing import Any
 
 from livekit.agents import ChatContext, ModelSettings, llm
 
-from tools.auth import AUTH_TOOLS, STEP_TOOLS
+from call.context import AuthStep
+from tools.auth import save_address
 
-from .base import MarketplaceAgent, tool_name
+from .base import CodeReply, MarketplaceAgent, tool_name
+from .listening import apply_listening
+from .steps.verification import STEPS, disclosure_reply, verification_turn
+
+GREETING = "Thanks for calling the Marketplace help desk. I'll verify your identity first."
 
 
 class AuthenticationAgent(MarketplaceAgent):
@@ -22,22 +32,40 @@ class AuthenticationAgent(MarketplaceAgent):
     requires_verified_customer = False
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx, tools=AUTH_TOOLS)
+        super().__init__(chat_ctx=chat_ctx, tools=[save_address])
+
+    async def on_enter(self) -> None:
+        """Speak the greeting and the current step's question from templates (no LLM request)."""
+        ctx = self.userdata
+        ctx.current_agent = self.name
+        step = STEPS[ctx.verification.step]
+        apply_listening(self.session, step.listen)
+        lead = GREETING if not ctx.transfers else "This is identity verification."
+        self.session.say(f"{lead} {step.question(ctx)}")
+
+    async def code_turn(self, text: str) -> CodeReply | None:
+        ctx = self.userdata
+        reply = await verification_turn(ctx, self, text)
+        apply_listening(self.session, STEPS[ctx.verification.step].listen)
+        return reply
+
+    async def after_confirmed(self, action: str, reply: CodeReply) -> CodeReply:
+        """After a confirmed new address, continue with the disclosure."""
+        if action == "save_address" and self.userdata.verification.step is AuthStep.ADDRESS_NEW:
+            return disclosure_reply(self.userdata, reply.speech[0].text if reply.speech else "Thank you.")
+        return reply
+
+    def model_notes(self) -> list[str]:
+        return [STEPS[self.userdata.verification.step].model_note(self.userdata)]
+
+    def fallback_line(self) -> str:
+        return STEPS[self.userdata.verification.step].question(self.userdata)
 
     async def llm_node(
         self, chat_ctx: ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
     ) -> AsyncIterable[llm.ChatChunk | str | Any]:
-        """Show the model only the tools of the current verification step (and the transfer tool).
-
-        Fewer schemas per request is lower latency and fewer wrong calls, especially for small models.
-        """
-        allowed = {*STEP_TOOLS[self.userdata.verification.step], "transfer_to_agent"}
-        visible = [t for t in tools if tool_name(t) in allowed]
-        async for chunk in super().llm_node(chat_ctx, visible, model_settings):
+        """Show ``save_address`` only while a new address is due (fewer schemas, fewer wrong calls)."""
+        if self.userdata.verification.step is not AuthStep.ADDRESS_NEW:
+            tools = [t for t in tools if tool_name(t) != "save_address"]
+        async for chunk in super().llm_node(chat_ctx, tools, model_settings):
             yield chunk
-
-    def entry_greeting(self) -> str:
-        return (
-            "Greet the caller: thank them for calling the Marketplace help desk, say you will verify their "
-            "identity first, and ask for their first name and how you can help."
-        )

@@ -3,32 +3,85 @@
 Each agent is a thin subclass: a registry key, a one-line description, whether it needs a
 verified caller, its prompt file and its domain tools. This base adds:
 
+* **the caller turn, led by code first.** Every finished caller turn goes through
+  :meth:`MarketplaceAgent.take_caller_turn` — from LiveKit's ``on_user_turn_completed`` for
+  speech, and from :func:`agents.turns.send_caller_text` for typed text (LiveKit's
+  ``generate_reply(user_input=...)`` skips ``on_user_turn_completed``). It counts the turn,
+  resolves the pending write (:mod:`call.confirmation`: yes → code runs it), and runs the agent's
+  own code-led step (:meth:`code_turn`, e.g. identity capture). When code answered, it speaks from
+  templates with ``session.say`` and no LLM request is made for the turn;
 * the single ``transfer_to_agent`` tool. One tool whose ``target`` is an enum of the other
   thirteen agents, rather than thirteen ``transfer_to_<name>`` tools: every tool schema is sent
   on every LLM request, so one schema keeps the prompt ~13 schemas shorter (latency, and the
   small offline model picks among fewer tools), and all rules live in one place (the
   :class:`~agents.coordinator.HandoffCoordinator`);
-* a greeting on entry that shows awareness of the transfer (never a silent handoff);
-* the handoff latency measurement (transfer tool call → this agent's first LLM request).
+* a guarded LLM node: notes for the model are added as a system message, the reply is checked a
+  sentence at a time so text meant for the model is never spoken (:mod:`agents.speech_guard`),
+  and hostile tool-call arguments are dropped before LiveKit parses them;
+* a greeting on entry that shows awareness of the transfer (never a silent handoff), and the
+  handoff latency measurement (transfer tool call → this agent's first LLM request).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from livekit.agents import Agent, ChatContext, ModelSettings, RunContext, ToolError, function_tool, llm
-from livekit.agents.llm import RawFunctionTool
+from livekit.agents import Agent, ChatContext, ModelSettings, RunContext, StopResponse, ToolError, function_tool, llm
+from livekit.agents.llm import ChatChunk, ChatMessage, ChoiceDelta, RawFunctionTool
+from livekit.agents.voice import SpeechHandle
 
+from call.confirmation import Verdict, resolve
 from call.context import CustomerContext
+from call.redaction import redact
+from services import ServiceError
 
+from .listening import ListenMode, apply_listening
 from .prompts import prompt
+from .speech_guard import SpeechGuard, tool_arguments_problem
 
 logger = logging.getLogger("marketplace.agents")
 
 MAX_REASON_CHARS = 200
+BARE_ANSWER_WORDS = 3
+"""A "no" of at most this many words is a bare no (code answers); longer ones carry a change for the model."""
+
+
+@dataclass
+class Speech:
+    """One line code speaks with ``session.say``.
+
+    Attributes:
+        text: The exact words (from a template).
+        interruptible: Whether the caller can barge in (the disclosure cannot).
+        on_done: Awaited with the speech handle after playout (e.g. to record proof of delivery).
+    """
+
+    text: str
+    interruptible: bool = True
+    on_done: Callable[[SpeechHandle], Awaitable[None]] | None = None
+
+
+@dataclass
+class CodeReply:
+    """What code says (and does) in answer to a caller turn, instead of an LLM reply.
+
+    Attributes:
+        speech: Lines spoken in order.
+        handoff: The next agent, switched to after the lines are queued (built by the coordinator).
+    """
+
+    speech: list[Speech] = field(default_factory=list)
+    handoff: Agent | None = None
+
+    @classmethod
+    def say(cls, *lines: str) -> CodeReply:
+        """A reply of plain interruptible lines."""
+        return cls([Speech(line) for line in lines])
 
 
 class MarketplaceAgent(Agent):
@@ -37,12 +90,14 @@ class MarketplaceAgent(Agent):
     Class attributes:
         name: Registry key, e.g. ``"returns"``; also the prompt file name and the agent id.
         description: A few words used in the transfer tool's target list.
-        requires_verified_customer: The coordinator refuses transfers here before verification.
+        requires_verified_customer: The coordinator refuses transfers here before authentication.
+        listen_mode: Endpointing and recognition hints while this agent listens.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     requires_verified_customer: ClassVar[bool] = True
+    listen_mode: ClassVar[ListenMode] = "general"
 
     def __init__(self, *, chat_ctx: ChatContext | None = None, tools: Sequence[llm.Tool] = ()) -> None:
         super().__init__(
@@ -51,6 +106,7 @@ class MarketplaceAgent(Agent):
             chat_ctx=chat_ctx,
             tools=[*tools, transfer_tool(type(self))],
         )
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def userdata(self) -> CustomerContext:
@@ -58,14 +114,17 @@ class MarketplaceAgent(Agent):
         data: CustomerContext = self.session.userdata
         return data
 
+    # ------------------------------------------------------------------ entering
+
     async def on_enter(self) -> None:
         """Greet the caller: as the entry agent, or aware of the transfer that brought them here.
 
-        The greeting is speech only (``tool_choice="none"``): tools act on what the caller says next,
-        and a model that calls tools while greeting only adds latency and errors.
+        A transfer greeting is generated as speech only (``tool_choice="none"``): tools act on what
+        the caller says next, and a model that calls tools while greeting only adds latency and errors.
         """
         ctx = self.userdata
         ctx.current_agent = self.name
+        apply_listening(self.session, self.listen_mode)
         last = ctx.transfers[-1] if ctx.transfers else None
         if last is not None and last.to_agent == self.name and last.handoff_latency_s is None:
             self.session.generate_reply(
@@ -78,23 +137,184 @@ class MarketplaceAgent(Agent):
                 tool_choice="none",
             )
         else:
-            self.session.generate_reply(instructions=self.entry_greeting(), tool_choice="none")
+            await self.start_call()
 
-    def entry_greeting(self) -> str:
-        """Instructions for the first reply when this agent starts the call (not by transfer)."""
-        return f"Greet the caller briefly as the {self.description} desk and ask how you can help."
+    async def start_call(self) -> None:
+        """First words when this agent starts the call (not by transfer). Override for a code greeting."""
+        self.session.generate_reply(
+            instructions=f"Greet the caller briefly as the {self.description} desk and ask how you can help.",
+            tool_choice="none",
+        )
+
+    # ------------------------------------------------------------------ caller turns
+
+    async def on_user_turn_completed(self, turn_ctx: ChatContext, new_message: ChatMessage) -> None:
+        """LiveKit's hook for a finished spoken caller turn: code first, the LLM only if code did not answer."""
+        if await self.take_caller_turn(new_message) is not None:
+            raise StopResponse()
+
+    async def take_caller_turn(self, message: ChatMessage) -> list[SpeechHandle] | None:
+        """Handle one finished caller turn in code if code leads it.
+
+        Counts the turn, resolves the pending write, then runs :meth:`code_turn`.
+
+        Args:
+            message: The caller's final transcript as a user chat message.
+
+        Returns:
+            The speech handles code queued (the caller's message has then been added to the chat
+            context and history by this method), or ``None`` when the LLM must reply as usual.
+        """
+        text = message.text_content or ""
+        ctx = self.userdata
+        ctx.record_user_turn(text)
+        reply = await self._resolve_pending(text)
+        if reply is None:
+            reply = await self.code_turn(text)
+        if reply is None:
+            return None
+        ctx.code_turns += 1
+        await self._add_caller_message(message)
+        return self.speak(reply)
+
+    async def code_turn(self, text: str) -> CodeReply | None:
+        """The agent's own code-led handling of a caller turn (none by default).
+
+        Args:
+            text: The caller's final transcript.
+
+        Returns:
+            What code says, or ``None`` to let the LLM reply.
+        """
+        return None
+
+    def speak(self, reply: CodeReply) -> list[SpeechHandle]:
+        """Queue ``reply``'s lines with ``session.say`` (and its handoff); return the speech handles."""
+        handles: list[SpeechHandle] = []
+        for line in reply.speech:
+            handle = self.session.say(line.text, allow_interruptions=line.interruptible)
+            handles.append(handle)
+            if line.on_done is not None:
+                self._run_after(handle, line.on_done)
+        if reply.handoff is not None:
+            self.session.update_agent(reply.handoff)
+        return handles
+
+    def _run_after(self, handle: SpeechHandle, callback: Callable[[SpeechHandle], Awaitable[None]]) -> None:
+        async def _after() -> None:
+            await handle.wait_for_playout()
+            await callback(handle)
+
+        task = asyncio.ensure_future(_after())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _add_caller_message(self, message: ChatMessage) -> None:
+        # LiveKit drops the caller's message when on_user_turn_completed raises StopResponse; keep it
+        # in this agent's chat context and in the session history (which emits
+        # conversation_item_added, so transcripts and reports see it), as LiveKit itself does when a
+        # turn arrives while the session closes (voice/agent_activity.py, 1.8.9).
+        chat_ctx = self.chat_ctx.copy()
+        chat_ctx.items.append(message)
+        await self.update_chat_ctx(chat_ctx)
+        self.session._conversation_item_added(message)
+
+    async def _resolve_pending(self, text: str) -> CodeReply | None:
+        ctx = self.userdata
+        action = ctx.pending
+        if action is None or action.kind != "yes_no":
+            return None
+        outcome = resolve(action, text, user_turn=ctx.user_turns)
+        if outcome.verdict is Verdict.NOT_AN_ANSWER:
+            return None
+        if outcome.verdict is Verdict.REASK:
+            return CodeReply.say(f"Sorry, I need a clear yes or no. {action.read_back}")
+        ctx.pending = None
+        if outcome.verdict is Verdict.VOIDED:
+            logger.info("pending %s voided (%s)", action.name, outcome.answer)
+            ctx.notes_for_model.append(
+                f"The caller did not say a clear yes, so {action.name} was NOT done and nothing changed. "
+                "Help with what they said; if they want it with changes, call the tool again with the new details."
+            )
+            if len(text.split()) <= BARE_ANSWER_WORDS and outcome.answer == "no":
+                return CodeReply.say("Okay, I haven't changed anything. What would you like to do instead?")
+            return None
+        try:
+            sentence = await action.execute()
+        except (ToolError, ServiceError) as exc:
+            logger.info("confirmed %s refused at execution: %s", action.name, redact(str(exc)))
+            ctx.notes_for_model.append(f"{action.name} could not be done, nothing changed: {exc}")
+            return None
+        logger.info("confirmed %s executed", action.name)
+        return await self.after_confirmed(action.name, CodeReply.say(sentence))
+
+    async def after_confirmed(self, action: str, reply: CodeReply) -> CodeReply:
+        """Extend code's reply after a confirmed write ran (e.g. continue a structured flow)."""
+        return reply
+
+    # ------------------------------------------------------------------ the LLM
+
+    def model_notes(self) -> list[str]:
+        """System notes for this LLM request (the agent's step, if any). Override to add your own."""
+        return []
+
+    def fallback_line(self) -> str:
+        """Spoken when every sentence of a model reply had to be withheld."""
+        return "Sorry, could you say that again?"
 
     async def llm_node(
         self, chat_ctx: ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
     ) -> AsyncIterable[llm.ChatChunk | str | Any]:
-        """Default LLM node, plus the handoff latency stamp on the first request after a transfer."""
+        """The default LLM node, guarded.
+
+        Adds pending notes for the model as one system message, withholds sentences meant for the
+        model (:class:`~agents.speech_guard.SpeechGuard`), drops tool calls with hostile arguments
+        (the model is told, the caller hears an apology) and stamps the handoff latency on the first
+        request after a transfer.
+        """
         ctx = self.userdata
         last = ctx.transfers[-1] if ctx.transfers else None
         if last is not None and last.to_agent == self.name and last.handoff_latency_s is None:
             last.handoff_latency_s = time.monotonic() - last.started_monotonic
             logger.info("handoff %s -> %s latency %.3fs", last.from_agent, last.to_agent, last.handoff_latency_s)
+        notes = [*self.model_notes(), *ctx.notes_for_model]
+        ctx.notes_for_model.clear()
+        if notes:
+            chat_ctx = chat_ctx.copy()
+            chat_ctx.add_message(role="system", content="\n".join(notes))
+        guard = SpeechGuard(tool_name(t) for t in tools)
+        rejected = False
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
-            yield chunk
+            if isinstance(chunk, str):
+                if text := guard.feed(chunk):
+                    yield text
+                continue
+            if not isinstance(chunk, ChatChunk) or chunk.delta is None:
+                yield chunk
+                continue
+            delta = chunk.delta
+            calls = []
+            for call in delta.tool_calls or []:
+                problem = tool_arguments_problem(call.arguments or "")
+                if problem is None:
+                    calls.append(call)
+                else:
+                    rejected = True
+                    logger.warning("dropped tool call %s: %s", call.name, problem)
+                    ctx.notes_for_model.append(f"Your call of {call.name} was refused: {problem}")
+            text = guard.feed(delta.content) if delta.content else ""
+            if text or calls or chunk.usage is not None:
+                yield ChatChunk(
+                    id=chunk.id,
+                    delta=ChoiceDelta(role=delta.role, content=text or None, tool_calls=calls),
+                    usage=chunk.usage,
+                )
+        if rest := guard.flush():
+            yield rest
+        if guard.dropped:
+            logger.warning("withheld %d sentence(s) of model text meant for the model", guard.dropped)
+        if not guard.spoken and (guard.dropped or rejected):
+            yield self.fallback_line()
 
 
 def tool_name(tool: llm.Tool) -> str:
@@ -117,10 +337,9 @@ def transfer_tool(agent_cls: type[MarketplaceAgent]) -> RawFunctionTool:
 
 
 def _build_transfer_tool(agent_cls: type[MarketplaceAgent]) -> RawFunctionTool:
-    from .coordinator import HandoffCoordinator
+    from .coordinator import coordinator
     from .registry import AGENTS
 
-    coordinator = HandoffCoordinator(AGENTS)
     targets = [key for key in AGENTS if key != agent_cls.name]
     catalogue = "; ".join(f"{key}: {AGENTS[key].description}" for key in targets)
     schema = {
@@ -154,6 +373,6 @@ def _build_transfer_tool(agent_cls: type[MarketplaceAgent]) -> RawFunctionTool:
         source = context.session.current_agent
         if not isinstance(source, MarketplaceAgent):
             raise ToolError("Transfers are only possible between desk agents.")
-        return coordinator.transfer(context.userdata, source, target, reason)
+        return coordinator().transfer(context.userdata, source, target, reason, reply_id=context.speech_handle.id)
 
     return function_tool(transfer_to_agent, raw_schema=schema)

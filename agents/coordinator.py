@@ -52,6 +52,8 @@ class HandoffCoordinator:
         reachable; a locked-out caller can reach only the human; protected agents need a verified
         caller; leaving authentication needs the disclosure played and the offer answered; at most
         one transfer per caller turn; the call's transfer budget; no A→B→A→B ping-pong.
+        Protected agents need the whole authentication (identity verified, disclosure played and
+        the offer answered), whoever asks, the human agent included.
         """
         if target not in self.registry:
             raise TransferRefusedError(f"There is no '{target}' agent. Choose one of: {', '.join(self.registry)}.")
@@ -64,12 +66,14 @@ class HandoffCoordinator:
             raise TransferRefusedError(
                 "The caller is locked out after failed identity checks; only the human agent can help."
             )
-        if self.registry[target].requires_verified_customer and not v.verified:
-            hint = "Continue verification first." if source == AUTHENTICATION else "Transfer to authentication first."
-            raise TransferRefusedError(f"The {target} agent needs a verified caller. {hint}")
-        if source == AUTHENTICATION and v.verified and v.step is not AuthStep.DONE:
+        if self.registry[target].requires_verified_customer and not (v.verified and v.step is AuthStep.DONE):
+            if source == AUTHENTICATION:
+                hint = "Continue with the caller: authentication is not finished."
+            else:
+                hint = "Transfer to authentication first."
             raise TransferRefusedError(
-                f"Finish authentication before routing: the next step is {v.step.value.replace('_', ' ')}."
+                f"The {target} agent needs a caller who finished authentication (identity, disclosure and "
+                f"offer answer). {hint}"
             )
         last = ctx.transfers[-1] if ctx.transfers else None
         if last is not None and last.to_agent == source and last.user_turn == ctx.user_turns:
@@ -87,14 +91,24 @@ class HandoffCoordinator:
                     "help directly, or transfer to the human agent."
                 )
 
-    def transfer(self, ctx: CustomerContext, source: MarketplaceAgent, target: str, reason: str) -> MarketplaceAgent:
+    def transfer(
+        self,
+        ctx: CustomerContext,
+        source: MarketplaceAgent,
+        target: str,
+        reason: str,
+        *,
+        reply_id: str | None = None,
+    ) -> MarketplaceAgent:
         """Validate, record and build the next agent.
 
         Args:
             ctx: The call's userdata.
             source: The agent handing off.
             target: Registry key of the next agent.
-            reason: Why, in a short sentence (shown to the next agent and in reports).
+            reason: Why, in a short sentence (redacted, then shown to the next agent and in reports).
+            reply_id: The reply (speech handle id) that asked for the transfer; a second transfer
+                in the same reply is refused before anything is recorded (LiveKit would drop both).
 
         Returns:
             The next agent, constructed with the carried chat context and the summary.
@@ -102,7 +116,9 @@ class HandoffCoordinator:
         Raises:
             TransferRefusedError: a rule of :meth:`check` failed (nothing is recorded).
         """
-        reason = " ".join(reason.split())[:200]
+        reason = redact(" ".join(reason.split())[:200])
+        if reply_id is not None and reply_id in ctx.transfer_reply_ids:
+            raise TransferRefusedError("Only one transfer per reply: this reply already transferred the caller.")
         self.check(ctx, source.name, target)
         summary = TransferSummary.build(ctx, from_agent=source.name, to_agent=target, reason=reason)
         chat_ctx = self.carry_chat_ctx(source.chat_ctx, from_authentication=source.name == AUTHENTICATION)
@@ -115,8 +131,13 @@ class HandoffCoordinator:
             user_turn=ctx.user_turns,
         )
         ctx.transfers.append(record)
+        if reply_id is not None:
+            ctx.transfer_reply_ids.add(reply_id)
+        if ctx.pending is not None:
+            logger.info("pending %s voided by the transfer", ctx.pending.name)
+            ctx.pending = None
         ctx.current_agent = target
-        logger.info("transfer %s -> %s (%s)", source.name, target, redact(reason))
+        logger.info("transfer %s -> %s (%s)", source.name, target, reason)
         return self.registry[target](chat_ctx=chat_ctx)
 
     def carry_chat_ctx(self, chat_ctx: ChatContext, *, from_authentication: bool) -> ChatContext:
@@ -140,3 +161,16 @@ class HandoffCoordinator:
             if isinstance(item, ChatMessage) and item.role in ("user", "assistant"):
                 carried.add_message(role=item.role, content=redact(item.text_content or ""))
         return carried
+
+
+_COORDINATOR: HandoffCoordinator | None = None
+
+
+def coordinator() -> HandoffCoordinator:
+    """The process-wide coordinator over :data:`agents.registry.AGENTS` (stateless: state is in the context)."""
+    global _COORDINATOR
+    if _COORDINATOR is None:
+        from .registry import AGENTS
+
+        _COORDINATOR = HandoffCoordinator(AGENTS)
+    return _COORDINATOR

@@ -1,67 +1,110 @@
-"""Caller confirmation enforced in code before every write (τ-bench retail policy: read back the
-details and get an explicit "yes" before any write).
+"""Confirmation that means yes: one pending write per call, resolved by code from the caller's words.
 
-A write tool calls :func:`confirm_or_propose` first. The first call stores a pending action and
-returns a read-back for the model to speak; the write happens only when the *same* tool is called
-again with the *same* arguments after a later caller turn that is an explicit yes.
+τ-bench retail policy: list the details and get an explicit "yes" before any write. Here the
+model never decides that a caller agreed. A write tool validates its arguments, builds a
+:class:`PendingAction` (the read-back sentence and a closure that performs the write) and
+proposes it; code speaks the read-back. The caller's *next* turn is classified by
+:func:`call.answers.classify_yes_no` (precision first):
+
+* **yes** — code runs the write, exactly once (the action is removed before it runs);
+* **no**, or a change ("make it store credit") — the action is void;
+* **unclear** — the read-back is asked again once; a second unclear answer voids it.
+
+Any other event voids it too: a transfer, another proposed write, or a caller turn that is not
+an answer to it (:func:`resolve` is called on every caller turn, so a pending action never
+survives a turn). The offer answer of the disclosure uses the same mechanism with
+``kind="offer"``: its "read-back" is the disclosure's closing question and the caller's words are
+classified as ACCEPTED / DECLINED / REMIND_LATER (:func:`call.answers.classify_offer`).
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from livekit.agents import ToolError
+from .answers import YesNo, classify_yes_no
 
-from call.context import CustomerContext, PendingConfirmation
+logger = logging.getLogger("marketplace.confirmation")
 
-_YES = re.compile(
-    r"\b(yes|yeah|yep|yup|correct|sure|okay|ok|confirm(?:ed)?|go ahead|please do|do it|that['’]?s right|"
-    r"sounds good|absolutely|definitely|of course)\b",
-    re.IGNORECASE,
-)
-_NO = re.compile(
-    r"\b(no|nope|don['’]?t|do not|not|can['’]?t|cannot|won['’]?t|wait|hold on|hang on|stop|cancel|never ?mind)\b",
-    re.IGNORECASE,
-)
+MAX_REASKS = 1
+"""Unclear answers tolerated before a pending action is voided (the issue's rule: re-ask once)."""
 
 
-def is_explicit_yes(utterance: str) -> bool:
-    """True when the utterance affirms and does not also negate ("yes" ✓, "no, wait" ✗, "yes but no" ✗)."""
-    return bool(_YES.search(utterance)) and not _NO.search(utterance)
+@dataclass
+class PendingAction:
+    """A write proposed to the caller, awaiting their answer in the next caller turn.
+
+    Attributes:
+        name: The write's name, e.g. ``"initiate_return"`` (reports and logs).
+        arguments: Normalised arguments, for the call report (no identity secrets).
+        read_back: The sentence spoken to the caller; it ends with the question.
+        execute: Performs the write; returns the sentence code speaks afterwards. Raises
+            ``ToolError`` / ``ServiceError`` when the write is refused at execution time.
+        agent: Registry key of the agent that proposed it.
+        proposed_at_turn: Caller turns counted when it was proposed; only a later turn answers it.
+        kind: ``"yes_no"`` for writes; ``"offer"`` for the loyalty offer answer.
+        reasks: Unclear answers so far.
+    """
+
+    name: str
+    arguments: dict[str, Any]
+    read_back: str
+    execute: Callable[[], Awaitable[str]] = field(repr=False)
+    agent: str = ""
+    proposed_at_turn: int = 0
+    kind: Literal["yes_no", "offer"] = "yes_no"
+    reasks: int = 0
 
 
-def confirm_or_propose(ctx: CustomerContext, action: str, arguments: dict[str, Any], read_back: str) -> str | None:
-    """Gate a write on the caller's explicit confirmation.
+class Verdict(enum.StrEnum):
+    """What code decided about the caller's answer to a pending action."""
+
+    EXECUTE = "execute"
+    """Clear yes: run the action now (it has been removed from the context)."""
+    REASK = "reask"
+    """Unclear for the first time: ask the read-back again."""
+    VOIDED = "voided"
+    """No, a change, or unclear twice: nothing is written."""
+    NOT_AN_ANSWER = "not_an_answer"
+    """The turn was the one that proposed the action (nothing to decide yet)."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of one caller turn for the pending action.
+
+    Attributes:
+        verdict: See :class:`Verdict`.
+        action: The action concerned.
+        answer: The classification of the caller's words.
+    """
+
+    verdict: Verdict
+    action: PendingAction
+    answer: YesNo
+
+
+def resolve(action: PendingAction, utterance: str, *, user_turn: int) -> Resolution:
+    """Classify the caller's answer to ``action`` (a yes/no write).
 
     Args:
-        ctx: The call's userdata (holds the pending action and the caller's last utterance).
-        action: Tool name, e.g. ``"initiate_return"``.
-        arguments: Normalised arguments; confirmation is valid only for exactly these.
-        read_back: The sentence to read to the caller, e.g. "Return the Alpine rain jacket ...".
+        action: The pending action (mutated: ``reasks`` is counted).
+        utterance: The caller's final transcript of this turn.
+        user_turn: The number of this caller turn.
 
     Returns:
-        ``None`` when the write may proceed now; otherwise the instruction for the model
-        (read back and ask), after storing the pending action.
-
-    Raises:
-        ToolError: the caller answered the read-back with something other than a clear yes.
+        The resolution; the caller of this function removes the action from the context unless
+        the verdict is ``REASK`` or ``NOT_AN_ANSWER``.
     """
-    pending = ctx.pending
-    if (
-        pending is not None
-        and pending.action == action
-        and pending.arguments == arguments
-        and ctx.user_turns > pending.proposed_at_turn
-    ):
-        ctx.pending = None
-        if is_explicit_yes(ctx.last_user_text):
-            return None
-        raise ToolError(
-            "The caller did not clearly confirm, so nothing was changed. Ask what they would like to change."
-        )
-    ctx.pending = PendingConfirmation(action, dict(arguments), read_back, ctx.user_turns)
-    return (
-        f"Nothing is saved yet. Read this back to the caller and ask for a clear yes: {read_back} "
-        f"When they say yes, call {action} again with the same arguments."
-    )
+    if user_turn <= action.proposed_at_turn:
+        return Resolution(Verdict.NOT_AN_ANSWER, action, YesNo.UNCLEAR)
+    answer = classify_yes_no(utterance)
+    if answer is YesNo.YES:
+        return Resolution(Verdict.EXECUTE, action, answer)
+    if answer is YesNo.UNCLEAR and action.reasks < MAX_REASKS:
+        action.reasks += 1
+        return Resolution(Verdict.REASK, action, answer)
+    return Resolution(Verdict.VOIDED, action, answer)

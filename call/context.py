@@ -13,13 +13,15 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from livekit.agents import ToolError
 
 from services import Services
 from services.customers import OfferAnswer, SecretKind
 from services.views import AddressView, CustomerView
+
+from .confirmation import PendingAction
 
 Channel = Literal["web", "phone", "simulation", "test"]
 
@@ -33,8 +35,9 @@ OFFER_ID = "a-592"
 class AuthStep(enum.StrEnum):
     """Steps of the identity verification state machine, in order.
 
-    ``GREETING → FIRST_NAME → PHONE → PHONE_CONFIRM → DATE_OF_BIRTH → LAST_FOUR → ADDRESS →
-    DISCLOSURE → OFFER_RESPONSE → DONE``; ``LOCKED_OUT`` is terminal for the call.
+    ``FIRST_NAME → PHONE → PHONE_CONFIRM → DATE_OF_BIRTH → LAST_FOUR (→ LAST_FOUR_KIND) →
+    ADDRESS (→ ADDRESS_NEW) → DISCLOSURE → OFFER_RESPONSE → DONE``; ``LOCKED_OUT`` is terminal
+    for the call. What each step asks, captures and reads back is in :mod:`agents.steps`.
     """
 
     FIRST_NAME = "first_name"
@@ -42,7 +45,9 @@ class AuthStep(enum.StrEnum):
     PHONE_CONFIRM = "phone_confirm"
     DATE_OF_BIRTH = "date_of_birth"
     LAST_FOUR = "last_four"
+    LAST_FOUR_KIND = "last_four_kind"
     ADDRESS = "address"
+    ADDRESS_NEW = "address_new"
     DISCLOSURE = "disclosure"
     OFFER_RESPONSE = "offer_response"
     DONE = "done"
@@ -68,6 +73,10 @@ class VerificationState:
     step: AuthStep = AuthStep.FIRST_NAME
     step_turn: int = 0
     """Caller turns counted when ``step`` began: its answer must come from a later caller turn."""
+    step_misses: int = 0
+    """Answers to the current step that code could not use (re-asks)."""
+    last_four_pending: str | None = field(default=None, repr=False)
+    """Last four digits said without saying which secret; kept in memory for one turn only."""
     first_name: str | None = None
     phone: str | None = None
     date_of_birth: dt.date | None = None
@@ -135,16 +144,6 @@ class TransferRecord:
 
 
 @dataclass
-class PendingConfirmation:
-    """A write proposed to the caller and awaiting their explicit "yes" in a later turn."""
-
-    action: str
-    arguments: dict[str, Any]
-    read_back: str
-    proposed_at_turn: int
-
-
-@dataclass
 class CustomerContext:
     """Session userdata for one call. Create one per call; it survives every handoff.
 
@@ -174,9 +173,15 @@ class CustomerContext:
     transfers: list[TransferRecord] = field(default_factory=list)
     current_agent: str = "authentication"
     user_turns: int = 0
+    code_turns: int = 0
+    """Caller turns answered by code alone (no LLM request)."""
     last_user_text: str = ""
     recent_user_texts: deque[str] = field(default_factory=lambda: deque(maxlen=RECENT_TURNS))
-    pending: PendingConfirmation | None = None
+    pending: PendingAction | None = None
+    notes_for_model: list[str] = field(default_factory=list)
+    """System notes for the model's next request (e.g. "the return was not opened"), then cleared."""
+    transfer_reply_ids: set[str] = field(default_factory=set)
+    """Ids of the replies (speech handles) that already transferred: one transfer per reply."""
     max_transfers: int = 8
     max_auth_attempts: int = 3
 
@@ -194,6 +199,7 @@ class CustomerContext:
         """Move the verification state machine to ``step`` (its answer is due from the next caller turn)."""
         self.verification.step = step
         self.verification.step_turn = self.user_turns
+        self.verification.step_misses = 0
 
     @property
     def caller_answered_step(self) -> bool:

@@ -1,57 +1,570 @@
-"""PII redaction for carried chat context, logs and transcripts.
+"""PII redaction for carried chat context, logs, transcripts, reports and summaries.
 
-Removes what a caller says while proving identity: digit runs of four or more (phone numbers,
-dates of birth, SSN/card last four — spoken as ``4821``, ``4 8 2 1`` or ``48-21``), and runs of
-three or more spoken number words (``four eight two one``, ``nineteen eighty eight``). Business
-identifiers such as ``ORD-100101`` or ``RET-500001`` are kept: they are not personal data and the
-next agent needs them.
+What a caller says while proving identity is mostly digits: a phone number, a date of birth, the
+last four of an SSN or card. :func:`redact` removes **every run of four or more digits**, however
+it is written or spoken, and keeps what is not personal and what the next agent needs:
+
+Redacted (each run becomes ``[redacted]``):
+    * digits with any separators between them: ``4821``, ``4 8 2 1``, ``48-21``, ``7 - 7 - 0 - 2``,
+      ``7, 7, 0, 2``, ``(415) 555-0134``, ``415.555.0134``, ``+1 415 555 0134``, ``1988-04-12``;
+    * number words, alone or mixed with digits: ``four eight two one``, ``seven 7 0 2``,
+      ``double seven oh two``, ``forty eight twenty one``, ``nineteen eighty eight``,
+      ``two thousand and five``. A run counts the digits it stands for (``nineteen`` is two,
+      ``double seven`` is two, ``one hundred twenty`` is three), so ``one or two`` or
+      ``order twenty two`` stay;
+    * dates with a year, the month name included: ``April 12, 1988``, ``12th of April 1988``,
+      ``April twelfth nineteen eighty-eight``.
+
+Kept:
+    * business ids of every format registered in :mod:`services.ids` (``ORD-100101``,
+      ``RET-500001``, ``CUS-1001``, ``FSH-2001``, ...) exactly as registered (an id read back with
+      spaces or letter by letter is redacted like any other digits);
+    * money: ``$129.00``, ``$1,299.99``, ``12.50``, ``129 dollars``,
+      ``one hundred twenty-nine dollars``;
+    * memory addresses and hex: ``0x7f3a2b1c9d00``, UUIDs, hex tokens of 12+ characters with a
+      letter (LiveKit's ``speech_3f2a9c41b7d0`` ids, digests);
+    * times of day: ``10:45``, ``3:30 pm``, ``15:00:00``, ``eleven forty-five pm``, ``ten o'clock``;
+    * anything shorter than four digits: ``3 attempts``, ``2 items``, ``30 days``, ``size 10``.
+
+:class:`RedactingFilter` applies the same rules to every field of a :class:`logging.LogRecord`
+that a formatter could print (see :mod:`worker.logging_setup` for where it is installed).
+Nothing here raises: on an internal error the text is replaced by ``[redacted]`` (fail closed).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from services.ids import IdFormat, registered_ids
+
+__all__ = ["REDACTED", "RedactingFilter", "redact", "redact_traceback", "redact_value"]
 
 REDACTED = "[redacted]"
 
-_ID = r"(?:ORD|RET|TCK|DLV|CUS|FSH|ELC|BOK|HOM|GFT)-\d+"
-_DIGITS = r"\(?\d(?:[\s.\-/()]{0,2}\d){3,}"
-_NUMBER_WORD = (
-    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-    r"ninety|hundred|thousand|double|triple|first|second|third|fourth|fifth|sixth|seventh|eighth|"
-    r"ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
-    r"eighteenth|nineteenth|twentieth|thirtieth)"
+_MIN_DIGITS = 4
+"""A run standing for this many digits or more is redacted."""
+
+# --- vocabulary ----------------------------------------------------------------------------------
+
+_UNIT, _ZERO, _TEEN, _TENS, _HUNDRED, _THOUSAND, _REPEAT, _AND = range(8)
+
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_UNIT_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 )
-_PATTERN = re.compile(
-    rf"(?P<id>\b{_ID}\b)|(?P<digits>{_DIGITS})|(?P<words>\b{_NUMBER_WORD}(?:[\s,\-]+{_NUMBER_WORD}){{2,}}\b)",
-    re.IGNORECASE,
+_TEEN_ORDINALS = (
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
 )
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_TENS_ORDINALS = (
+    "twentieth",
+    "thirtieth",
+    "fortieth",
+    "fiftieth",
+    "sixtieth",
+    "seventieth",
+    "eightieth",
+    "ninetieth",
+)
+
+_WORDS: dict[str, tuple[int, int, bool]] = {"zero": (_ZERO, 0, False), "oh": (_ZERO, 0, False)}
+"""Number word -> (kind, value, is_ordinal)."""
+for _i, _w in enumerate(_UNITS, start=1):
+    _WORDS[_w] = (_UNIT, _i, False)
+for _i, _w in enumerate(_UNIT_ORDINALS, start=1):
+    _WORDS[_w] = (_UNIT, _i, True)
+for _i, _w in enumerate(_TEENS, start=10):
+    _WORDS[_w] = (_TEEN, _i, False)
+for _i, _w in enumerate(_TEEN_ORDINALS, start=10):
+    _WORDS[_w] = (_TEEN, _i, True)
+for _i, _w in enumerate(_TENS_WORDS, start=2):
+    _WORDS[_w] = (_TENS, _i * 10, False)
+for _i, _w in enumerate(_TENS_ORDINALS, start=2):
+    _WORDS[_w] = (_TENS, _i * 10, True)
+_WORDS.update(
+    {
+        "hundred": (_HUNDRED, 100, False),
+        "thousand": (_THOUSAND, 1000, False),
+        "double": (_REPEAT, 2, False),
+        "triple": (_REPEAT, 3, False),
+        "and": (_AND, 0, False),
+    }
+)
+
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "sept",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
+
+
+def _alternation(words: list[str] | tuple[str, ...]) -> str:
+    """A regex alternation of literal words, longest first (so ``seventeen`` wins over ``seven``)."""
+    return "(?:" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+_NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
+_NOT_LETTER_AFTER = r"(?![^\W\d_])"
+_NOT_ALNUM_BEFORE = r"(?<![^\W_])"
+_NOT_ALNUM_AFTER = r"(?![^\W_])"
+
+_W = _alternation([w for w in _WORDS if w != "and"])
+_W_DIGIT_WORDS = _alternation([w for w, (kind, _, ordinal) in _WORDS.items() if kind != _AND and not ordinal])
+_W_HOUR = _alternation([*_UNITS, "ten", "eleven", "twelve"])
+_W_MINUTE = _alternation([*_UNITS, *_TEENS, *_TENS_WORDS])
+_W_UNIT = _alternation(_UNITS)
+_W_ORDINAL = _alternation([*_UNIT_ORDINALS, *_TEEN_ORDINALS, *_TENS_ORDINALS])
+_W_MONTH = _alternation(_MONTHS)
+
+# --- atoms of a run: digits, number words, month names ---------------------------------------------
+
+# 1-2 digits followed by ":<digit>" start a time of day, not a run.
+_DIGITS = r"(?<!\d)(?:\d{3,}|\d{1,2}(?!\d|:\d))(?:(?:st|nd|rd|th)" + _NOT_LETTER_AFTER + ")?"
+_WORD = _NOT_LETTER_BEFORE + _W + _NOT_LETTER_AFTER
+_MONTH = _NOT_LETTER_BEFORE + _W_MONTH + _NOT_LETTER_AFTER + r"\.?"
+_ATOM = f"(?:{_DIGITS}|{_WORD}|{_MONTH})"
+_SEP = (
+    r"(?:[\s,.\-/()\u2013\u2014]{1,6}"
+    r"|\s+(?:dash|hyphen)\s+"
+    rf"|\s+of\s+(?={_W_MONTH}{_NOT_LETTER_AFTER})"
+    rf"|\s+the\s+(?=(?:{_W_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th)){_NOT_LETTER_AFTER})"
+    r"|(?:(?<=hundred)|(?<=thousand))\s+and\s+)"
+)
+_RUN_LEAD = r"(?:\+(?=\d)|\((?=\d{3}\)))?"
+"""``+1 415...`` and ``(415) 555...`` lose their leading sign or bracket with the number."""
+
+# --- kept: money, hex, times of day (ids come from services.ids) ---------------------------------------
+
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,12})(?:\.\d{1,2})?(?!\d)"
+_CURRENCY_WORD = r"(?:dollars?|bucks|cents?|usd|euros?)" + _NOT_LETTER_AFTER
+_MONEY = (
+    rf"[$€£¥]\s?-?{_AMOUNT}"
+    rf"|(?<![\d.,]){_AMOUNT}\s?{_CURRENCY_WORD}"
+    rf"|{_NOT_LETTER_BEFORE}{_W_DIGIT_WORDS}(?:[\s\-]+(?:and\s+)?{_W_DIGIT_WORDS}){{0,8}}\s+{_CURRENCY_WORD}"
+    r"|(?<![\d.,])(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,9})\.\d{2}(?!\d|[.,]\d)"
+)
+_HEX = (
+    r"0x[0-9a-f]+"
+    rf"|{_NOT_ALNUM_BEFORE}[0-9a-f]{{8}}(?:-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}{_NOT_ALNUM_AFTER}"
+    rf"|{_NOT_ALNUM_BEFORE}(?=[0-9a-f]{{0,64}}[a-f])[0-9a-f]{{12,}}{_NOT_ALNUM_AFTER}"
+)
+_AM_PM = r"[ap]\.?\s?m\.?" + _NOT_LETTER_AFTER
+_TIME = (
+    rf"(?<![\d:.])\d{{1,2}}:[0-5]\d(?::[0-5]\d(?:\.\d{{1,6}})?)?(?![\d:])(?:\s?{_AM_PM})?"
+    rf"|{_NOT_LETTER_BEFORE}{_W_HOUR}(?:[\s\-]+(?:oh[\s\-]+)?{_W_MINUTE}(?:[\s\-]+{_W_UNIT})?)?"
+    rf"\s?(?:{_AM_PM}|o'?\s?clock{_NOT_LETTER_AFTER})"
+)
+
+
+def _build_pattern(ids: tuple[IdFormat, ...]) -> re.Pattern[str]:
+    """Compile the scanner: at each position a kept token wins, otherwise a run of numeric atoms.
+
+    A run never extends into a kept token (``4821 $12.50`` redacts ``4821`` only). Every repetition
+    inside a lookahead is bounded, so the scan is linear in the length of the text.
+    """
+    id_alts = [f"(?-i:{fmt.pattern.pattern})" for fmt in ids]
+    keep = "|".join([*id_alts, _HEX, _MONEY, _TIME])
+    run = rf"{_RUN_LEAD}{_ATOM}(?:{_SEP}(?!{keep}){_ATOM})*"
+    return re.compile(rf"(?P<keep>{keep})|(?P<run>{run})", re.IGNORECASE)
+
+
+_compiled: tuple[tuple[IdFormat, ...], re.Pattern[str]] | None = None
+
+
+def _pattern() -> re.Pattern[str]:
+    """The scanner for the current id registry (rebuilt only when the registry changes)."""
+    global _compiled
+    ids = registered_ids()
+    cached = _compiled
+    if cached is not None and cached[0] is ids:
+        return cached[1]
+    pattern = _build_pattern(ids)
+    _compiled = (ids, pattern)
+    return pattern
+
+
+_TOKEN = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _count_digits(run: str) -> int:
+    """How many digits a run stands for.
+
+    Digit groups count their length. Number words are read as spoken numbers: ``forty eight`` is one
+    number (48, two digits), ``nineteen eighty eight`` two numbers (19 and 88, four digits),
+    ``one hundred twenty nine`` one number (129, three), ``two thousand and five`` one number
+    (2005, four); an ordinal ends its number (``twelfth`` is 12). ``zero``/``oh`` are one digit,
+    ``double``/``triple`` repeat the next digit. A lone ``hundred``/``thousand`` (``a thousand
+    times``) counts nothing. Month names and connectors end a number and count nothing.
+
+    Args:
+        run: The text of one run (digits, number words, months and separators).
+
+    Returns:
+        The number of digits.
+    """
+    count = 0
+    total = current = 0
+    last = -1  # kind of the last word of the open number; -1: no open number
+    repeat = 0
+    for token in _TOKEN.findall(run.lower()):
+        if token[0].isdigit():
+            if last >= 0:
+                count += len(str(total + current))
+                total = current = 0
+                last = -1
+            count += repeat if repeat and len(token) == 1 else len(token)
+            repeat = 0
+            continue
+        kind, value, ordinal = _WORDS.get(token, (-1, 0, False))
+        if kind == _AND:
+            continue
+        if kind in (_UNIT, _ZERO) and repeat:
+            if last >= 0:
+                count += len(str(total + current))
+                total = current = 0
+                last = -1
+            count += repeat
+            repeat = 0
+            continue
+        repeat = 0
+        if kind == _UNIT and last in (_TENS, _HUNDRED, _THOUSAND):
+            current += value
+            last = _UNIT
+        elif kind in (_TEEN, _TENS) and last in (_HUNDRED, _THOUSAND):
+            current += value
+            last = kind
+        elif kind == _HUNDRED and last in (_UNIT, _TEEN, _TENS) and current < 100:
+            current *= 100
+            last = _HUNDRED
+        elif kind == _THOUSAND and last in (_UNIT, _TEEN, _TENS, _HUNDRED) and total == 0:
+            total, current = current * 1000, 0
+            last = _THOUSAND
+        else:
+            if last >= 0:
+                count += len(str(total + current))
+                total = current = 0
+                last = -1
+            if kind == _ZERO:
+                count += 1
+            elif kind in (_UNIT, _TEEN, _TENS):
+                current = value
+                last = kind
+            elif kind == _REPEAT:
+                repeat = value
+            # a lone scale word, a month name or a connector counts nothing
+        if ordinal and last >= 0:
+            count += len(str(total + current))
+            total = current = 0
+            last = -1
+    if last >= 0:
+        count += len(str(total + current))
+    return count
+
+
+def _replace(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if match.lastgroup == "keep":
+        return text
+    return REDACTED if _count_digits(text) >= _MIN_DIGITS else text
 
 
 def redact(text: str) -> str:
-    """Replace identity digits in ``text`` with ``[redacted]``, keeping business ids.
+    """Replace every run of four or more digits, written or spoken, with ``[redacted]``.
+
+    Rules (see the module docstring for examples): a run is digits and/or number words and month
+    names joined by spaces or ``, . - / ( )`` (and ``dash``, ``of <month>``, ``the <ordinal>``,
+    ``hundred and``); it is redacted when it stands for four or more digits. Registered business ids
+    (:func:`services.ids.registered_ids`), money, hex/memory addresses and times of day are kept,
+    and a run never extends into one of them.
 
     Args:
-        text: Any caller or agent utterance.
+        text: Any caller or agent utterance, log message or report field. A non-string is
+            converted with ``str`` first.
 
     Returns:
-        The text with digit runs (≥ 4 digits) and spoken-number runs (≥ 3 words) replaced.
+        The text with each such run replaced by :data:`REDACTED`; ``[redacted]`` alone if the text
+        could not be processed (never raises). Idempotent: ``redact(redact(t)) == redact(t)``.
     """
+    try:
+        if not isinstance(text, str):
+            text = str(text)
+        if not text:
+            return text
+        return _pattern().sub(_replace, text)
+    except Exception:
+        return REDACTED
 
-    def _sub(m: re.Match[str]) -> str:
-        return m.group(0) if m.group("id") else REDACTED
 
-    return _PATTERN.sub(_sub, text)
+_MAX_DEPTH = 64
+
+
+def _redact_value(value: Any, depth: int, active: set[int]) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if not isinstance(value, (dict, list, tuple, set, frozenset)):
+        return value
+    if depth >= _MAX_DEPTH or id(value) in active:
+        return REDACTED
+    active.add(id(value))
+    try:
+        if isinstance(value, dict):
+            items = {k: _redact_value(v, depth + 1, active) for k, v in value.items()}
+            if all(items[k] is v for k, v in value.items()):
+                return value
+            if type(value) is dict:
+                return items
+            try:
+                return type(value)(items)
+            except Exception:
+                return items
+        members = [_redact_value(v, depth + 1, active) for v in value]
+        if all(new is old for new, old in zip(members, value, strict=True)):
+            return value
+        if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+            try:
+                return type(value)(*members)
+            except Exception:
+                return tuple(members)
+        plain: type[Any]
+        if isinstance(value, list):
+            plain = list
+        elif isinstance(value, tuple):
+            plain = tuple
+        elif isinstance(value, frozenset):
+            plain = frozenset
+        else:
+            plain = set
+        if type(value) is plain:
+            return plain(members)
+        try:
+            return type(value)(members)
+        except Exception:
+            return plain(members)
+    finally:
+        active.discard(id(value))
+
+
+def redact_value(value: Any) -> Any:
+    """Redact every string inside ``value`` with :func:`redact`.
+
+    Rules: strings are redacted; dicts (values only; keys are kept), lists, tuples (named tuples
+    too), sets and frozensets are redacted recursively and rebuilt with the same type; any other
+    object (numbers, ``None``, bytes, custom objects) is returned unchanged. A container that would
+    not change is returned as is (same object). A cycle or nesting deeper than 64 levels becomes
+    ``[redacted]``.
+
+    Args:
+        value: A log ``extra`` value, tool arguments, a report fragment...
+
+    Returns:
+        The redacted value. Never raises (``[redacted]`` if something goes wrong).
+    """
+    try:
+        return _redact_value(value, 0, set())
+    except Exception:
+        return REDACTED
+
+
+_FRAME_LINE = re.compile(r'([ \t|+\-]*)File "[^"\n]*", line \d+(?:, in [^\n]*)?')
+_MARKER_LINE = re.compile(r"[ \t|]*[~^]+[ \t~^]*")
+
+
+def redact_traceback(text: str) -> str:
+    """Redact a rendered traceback or stack, keeping its frames readable.
+
+    Rules: frame lines (``File "x.py", line 1053, in f``), the source line printed under a frame
+    (indented deeper than it) and the ``^^^^`` marker lines are kept as they are, since they
+    show code rather than data; every other line (the exception messages, chained or grouped
+    ones included) goes through :func:`redact`.
+
+    Args:
+        text: Output of :func:`traceback.format_exception` or ``Formatter.formatException``.
+
+    Returns:
+        The traceback with the exception messages redacted. Never raises.
+    """
+    try:
+        if not isinstance(text, str):
+            text = str(text)
+        lines = text.split("\n")
+        out: list[str] = []
+        frame_indent = -1
+        for line in lines:
+            frame = _FRAME_LINE.fullmatch(line)
+            if frame:
+                frame_indent = len(frame.group(1))
+                out.append(line)
+                continue
+            if frame_indent >= 0 and (
+                _MARKER_LINE.fullmatch(line) or len(line) - len(line.lstrip(" \t|")) > frame_indent
+            ):
+                out.append(line)
+                if not _MARKER_LINE.fullmatch(line):
+                    frame_indent = len(line) - len(line.lstrip(" \t|"))  # marker lines may follow
+                continue
+            frame_indent = -1
+            out.append(redact(line))
+        return "\n".join(out)
+    except Exception:
+        return REDACTED
+
+
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+"""Attributes every LogRecord has. Of these only msg/args/message/exc_text/stack_info carry text."""
+
+_PiiCheck = Callable[[str], bool]
+_is_pii: _PiiCheck | None = None
+
+
+def _fallback_is_pii(key: str) -> bool:
+    """LiveKit's rule when LiveKit is not importable: a dot-separated ``pii`` segment, or GenAI content."""
+    return "pii" in key.split(".") or key.startswith("gen_ai.")
+
+
+def _pii_check() -> _PiiCheck:
+    """``livekit.agents.telemetry.pii.is_pii_attribute``, imported on first use (fallback without LiveKit)."""
+    global _is_pii
+    if _is_pii is not None:
+        return _is_pii
+    module = sys.modules.get("livekit.agents.telemetry.pii")
+    check = getattr(module, "is_pii_attribute", None)
+    if check is None:
+        try:
+            from livekit.agents.telemetry.pii import is_pii_attribute
+
+            check = is_pii_attribute
+        except Exception:
+            # LiveKit absent or still importing (a record logged during its import): use the same
+            # rule locally for now and look again next time it is already imported.
+            return _fallback_is_pii
+    _is_pii = check
+    return check
+
+
+def _is_pii_key(key: str) -> bool:
+    try:
+        return bool(_pii_check()(key))
+    except Exception:
+        return _fallback_is_pii(key)
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts PII from every record's message and arguments."""
+    """A logging filter that redacts PII from every field of a record a formatter could print.
+
+    Install it on handlers (and loggers) with :func:`worker.logging_setup.configure_logging`. It
+    never drops a record and never raises; applying it twice changes nothing more.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.msg = record.getMessage()
-            record.args = None
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+        """Redact ``record`` in place.
+
+        Rules:
+            * ``msg`` merged with ``args`` (``record.getMessage()``), then :func:`redact`;
+              ``args`` becomes ``None``. A dict ``msg`` (structured logging) is redacted with
+              :func:`redact_value` and stays a dict.
+            * ``message`` (set when a formatter already ran) goes through :func:`redact`.
+            * The exception: when ``exc_info`` is set and ``exc_text`` is not, the traceback is
+              rendered into ``exc_text`` as :class:`logging.Formatter` would; ``exc_text`` and
+              ``stack_info`` then go through :func:`redact_traceback`. ``exc_info`` is kept, so
+              the exception is not dropped (formatters print ``exc_text`` when it is set).
+            * Every other non-standard attribute (``extra=`` fields): a key that LiveKit marks as
+              PII (``is_pii_attribute``: ``lk.pii.*``, GenAI content) becomes ``[redacted]``
+              whole; any other value goes through :func:`redact_value`.
+            * Standard attributes (``name``, ``levelno``, ``pathname``, ``lineno``, ``created``,
+              ``exc_info``, ...) are not touched.
+
+        Args:
+            record: The record, modified in place.
+
+        Returns:
+            Always ``True``.
+        """
+        try:
+            self._redact(record)
+        except Exception:
+            # fail closed, keep the record
+            try:
+                record.msg, record.args = REDACTED, None
+            except Exception:
+                pass
         return True
+
+    @staticmethod
+    def _redact(record: logging.LogRecord) -> None:
+        if isinstance(record.msg, dict) and not record.args:
+            record.msg = redact_value(record.msg)
+        else:
+            try:
+                message = record.getMessage()
+            except Exception:
+                message = f"{record.msg!s} {record.args!r}"
+            record.msg = redact(message)
+            record.args = None
+        fields = record.__dict__
+        if isinstance(fields.get("message"), str):
+            record.message = redact(record.message)
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            try:
+                record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            except Exception:
+                record.exc_text = REDACTED
+        if record.exc_text:
+            record.exc_text = redact_traceback(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_traceback(record.stack_info)
+        for key, value in list(fields.items()):
+            if key in _STANDARD_ATTRS:
+                continue
+            if isinstance(key, str) and _is_pii_key(key):
+                fields[key] = REDACTED
+            else:
+                fields[key] = redact_value(value)

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .context import AuthStep, CustomerContext
+from .redaction import redact
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,14 @@ class TransferSummary:
         return cls(
             from_agent=from_agent,
             to_agent=to_agent,
-            reason=reason.strip(),
+            reason=redact(reason.strip()),
             caller=caller,
             customer_id=v.customer.id if v.customer else None,
             verified=v.verified,
             verification_step=v.step.value,
             channel=ctx.channel,
-            intent=ctx.intent,
-            done=tuple(ctx.actions[-6:]),
+            intent=redact(ctx.intent) if ctx.intent else None,
+            done=tuple(redact(a) for a in ctx.actions[-6:]),
             offer_response=ctx.disclosure.response,
             do_not_ask=tuple(do_not_ask),
         )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from livekit.agents import RunContext, function_tool
+from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
 from call.summary import TransferSummary
 
 from .common import free_text, service_errors
+from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
 
@@ -17,8 +19,10 @@ Ctx = RunContext[CustomerContext]
 @function_tool
 async def create_escalation_ticket(
     context: Ctx, reason: str, priority: Literal["low", "normal", "high", "urgent"] = "normal"
-) -> str:
-    """Open a ticket so a person follows up with the caller; it carries the call's transfer summary.
+) -> ToolResult:
+    """Open a ticket so a person follows up with the caller (after code's read-back and their yes).
+
+    The ticket carries the call's transfer summary.
 
     Args:
         reason: What the person must resolve, in one or two sentences.
@@ -34,16 +38,26 @@ async def create_escalation_ticket(
         reason=last.reason if last else why,
     )
     customer = ctx.verification.customer
-    async with service_errors():
-        ticket = await ctx.services.tickets.create(
-            customer_id=customer.id if customer else None,
-            reason=why,
-            priority=priority,
-            summary={**summary.to_dict(), "transfers": [(t.from_agent, t.to_agent, t.reason) for t in ctx.transfers]},
-        )
-    ctx.note_action(f"Ticket {ticket.id} opened for a person ({priority})")
-    contact = "by email or phone" if customer else "at the number they called from"
-    return (
-        f"Ticket {ticket.id} is open with {priority} priority. Tell the caller plainly that a person will "
-        f"follow up {contact} within one business day, and give the ticket number."
+    contact = "by email or phone" if customer else "at the number you called from"
+
+    async def _open() -> str:
+        async with service_errors():
+            ticket = await ctx.services.tickets.create(
+                customer_id=customer.id if customer else None,
+                reason=why,
+                priority=priority,
+                summary={
+                    **summary.to_dict(),
+                    "transfers": [(t.from_agent, t.to_agent, t.reason) for t in ctx.transfers],
+                },
+            )
+        ctx.note_action(f"Ticket {ticket.id} opened for a person ({priority})")
+        return f"Done. Your ticket number is {ticket.id}. A colleague will follow up {contact} within one business day."
+
+    return propose_write(
+        context,
+        name="create_escalation_ticket",
+        arguments={"priority": priority, "reason": why},
+        read_back=f"I'll open a {priority} priority ticket so a colleague follows up with you {contact}.",
+        execute=_open,
     )

@@ -1,71 +1,65 @@
-"""Grounding of identity values in what the caller actually said.
+"""Grounding of model-supplied values in what the caller actually said.
 
 Models invent argument values (the offline model recorded a first name before the caller gave
-one, and phone numbers nobody said). For identity checks that is harmful twice over: a made-up
-last four counts as a failed attempt, and three of them lock the real customer out. So the
-identity tools accept a value only when it appears in the caller's recent turns.
+one, and an address nobody said). Identity is captured by code (:mod:`agents.steps`); where a
+model still extracts values from the caller's words (a new address), code accepts a value only
+when it appears in the caller's recent turns.
 """
 
 from __future__ import annotations
 
 import re
 
+from call.parse import spoken_digits
+
 from call.context import CustomerContext
 
-_DIGIT_WORDS = {
-    "zero": "0",
-    "oh": "0",
-    "o": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
-_MULTIPLIERS = {"double": 2, "triple": 3}
+US_STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
+    "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID",
+    "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
+    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
+    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY", "north carolina": "NC",
+    "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA",
+    "rhode island": "RI", "south carolina": "SC", "south dakota": "SD", "tennessee": "TN", "texas": "TX",
+    "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA", "west virginia": "WV",
+    "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
+}  # fmt: skip
+"""US state names → USPS codes (USPS Publication 28, appendix B)."""
 
 
-def spoken_digits(text: str) -> str:
-    """All digits in ``text``, in order, with spoken digits converted (``"four 8 double two"`` → ``"4822"``).
-
-    Args:
-        text: A caller utterance as transcribed.
-
-    Returns:
-        A string of digits (possibly empty).
-    """
-    out: list[str] = []
-    repeat = 1
-    for token in re.findall(r"\d|[a-z]+", text.casefold()):
-        if token in _MULTIPLIERS:
-            repeat = _MULTIPLIERS[token]
-            continue
-        digit = token if token.isdigit() else _DIGIT_WORDS.get(token)
-        if digit is not None:
-            out.append(digit * repeat)
-        repeat = 1
-    return "".join(out)
+def _said(ctx: CustomerContext) -> str:
+    return " ".join(ctx.recent_user_texts)
 
 
 def caller_said_digits(ctx: CustomerContext, digits: str) -> bool:
     """True when ``digits`` occur, in order and contiguous, among the digits of the caller's recent turns."""
-    return bool(digits) and digits in spoken_digits(" ".join(ctx.recent_user_texts))
+    return bool(digits) and digits in spoken_digits(_said(ctx))
 
 
-def caller_said_name(ctx: CustomerContext, name: str) -> bool:
-    """True when ``name`` occurs in the caller's recent turns, as a word or spelled letter by letter."""
-    wanted = re.sub(r"[^a-z]", "", name.casefold())
-    said = " ".join(ctx.recent_user_texts).casefold()
-    words = set(re.findall(r"[a-z]+", said))
-    spelled = re.sub(r"[^a-z]", "", said)
-    return bool(wanted) and (wanted in words or (len(wanted) > 1 and wanted in spelled and _spelled(said, wanted)))
+def caller_said_words(ctx: CustomerContext, value: str) -> bool:
+    """True when every word of ``value`` (letters only, case-insensitive) occurs in the caller's recent turns.
+
+    Digits in ``value`` must occur among the caller's digits (e.g. a house number said as words).
+    """
+    said_words = set(re.findall(r"[a-z]+", _said(ctx).casefold()))
+    words = re.findall(r"[a-z]+", value.casefold())
+    digits = re.sub(r"\D", "", value)
+    return (
+        bool(words or digits)
+        and all(w in said_words for w in words)
+        and (not digits or caller_said_digits(ctx, digits))
+    )
 
 
-def _spelled(said: str, wanted: str) -> bool:
-    """The caller spelled ``wanted`` as single letters (``"a v a"``, ``"A-V-A"``)."""
-    letters = "".join(re.findall(r"(?<![a-z])[a-z](?![a-z])", said))
-    return wanted in letters
+def caller_said_state(ctx: CustomerContext, code: str) -> bool:
+    """True when the caller said the state's name or its two-letter code (``"CA"``, ``"C A"``)."""
+    said = _said(ctx).casefold()
+    name = next((n for n, c in US_STATES.items() if c == code.upper()), None)
+    letters = re.sub(r"[^a-z]", "", said)
+    return bool(
+        (name and re.search(rf"\b{name}\b", said))
+        or re.search(rf"\b{code.casefold()}\b", said)
+        or (len(code) == 2 and f" {code[0]} {code[1]} ".casefold() in f" {said} " and letters)
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from livekit.agents import RunContext, function_tool, llm
+from livekit.agents.llm import ToolResult
 
-from call.confirmation import confirm_or_propose
 from call.context import CustomerContext
 from services.views import OrderView, dollars
 
 from .common import free_text, iso_date, order_id, service_errors
+from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
 
@@ -68,10 +69,8 @@ async def get_shipping_updates(context: Ctx, order_number: str) -> str:
 
 
 @function_tool
-async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", instructions: str = "") -> str:
-    """Reschedule delivery and/or set delivery instructions; needs the caller's explicit yes.
-
-    Call once to get the read-back, then again with the same arguments after the caller says yes.
+async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", instructions: str = "") -> ToolResult:
+    """Reschedule delivery and/or set delivery instructions. Code reads it back and changes it only after a yes.
 
     Args:
         order_number: e.g. "ORD-104233".
@@ -86,27 +85,27 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     async with service_errors():
         await ctx.services.orders.check_delivery_change(customer.id, oid, new_date=date, instructions=note)
     parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + ([f"instructions '{note}'"] if note else [])
-    ask = confirm_or_propose(
-        ctx,
-        "modify_delivery",
-        {"order": oid, "date": str(date), "note": note},
-        f"For order {oid}: {' and '.join(parts) or 'no change'}.",
+
+    async def _change() -> str:
+        async with service_errors():
+            order = await ctx.services.orders.modify_delivery(customer.id, oid, new_date=date, instructions=note)
+        ctx.note_action(f"Delivery of {oid} changed ({' and '.join(parts)})")
+        return f"Done. {_status_sentence(order)}"
+
+    return propose_write(
+        context,
+        name="modify_delivery",
+        arguments={"order": oid, "date": str(date), "note": note},
+        read_back=f"For order {oid}, I'll {' and '.join(parts)}.",
+        execute=_change,
     )
-    if ask:
-        return ask
-    async with service_errors():
-        order = await ctx.services.orders.modify_delivery(customer.id, oid, new_date=date, instructions=note)
-    ctx.note_action(f"Delivery of {oid} changed ({' and '.join(parts)})")
-    return f"Done. {_status_sentence(order)}"
 
 
 @function_tool
 async def report_delivery_issue(
     context: Ctx, order_number: str, issue: Literal["missing", "damaged", "wrong_item", "late"], description: str
-) -> str:
-    """Open a delivery case (missing, damaged, wrong item, or late parcel); needs the caller's explicit yes.
-
-    Call once to get the read-back, then again with the same arguments after the caller says yes.
+) -> ToolResult:
+    """Open a delivery case (missing, damaged, wrong item, or late parcel) after the caller's yes to code's read-back.
 
     Args:
         order_number: e.g. "ORD-104233".
@@ -119,18 +118,20 @@ async def report_delivery_issue(
     text = free_text(description, field="description")
     async with service_errors():
         await ctx.services.orders.check_delivery_issue(customer.id, oid, kind=issue, description=text)
-    ask = confirm_or_propose(
-        ctx,
-        "report_delivery_issue",
-        {"order": oid, "issue": issue, "text": text},
-        f"Report order {oid} as {issue.replace('_', ' ')}: '{text}'.",
+
+    async def _report() -> str:
+        async with service_errors():
+            case_id = await ctx.services.orders.report_delivery_issue(customer.id, oid, kind=issue, description=text)
+        ctx.note_action(f"Delivery issue {case_id} ({issue}) opened for {oid}")
+        return f"Case {case_id} is open for order {oid}. The delivery team replies by email within one business day."
+
+    return propose_write(
+        context,
+        name="report_delivery_issue",
+        arguments={"order": oid, "issue": issue, "text": text},
+        read_back=f"I'll report order {oid} as {issue.replace('_', ' ')}, noting: {text}.",
+        execute=_report,
     )
-    if ask:
-        return ask
-    async with service_errors():
-        case_id = await ctx.services.orders.report_delivery_issue(customer.id, oid, kind=issue, description=text)
-    ctx.note_action(f"Delivery issue {case_id} ({issue}) opened for {oid}")
-    return f"Case {case_id} is open for order {oid}. The delivery team replies by email within one business day."
 
 
 ORDER_TOOLS: list[llm.Tool] = [list_orders, track_order, get_shipping_updates, modify_delivery, report_delivery_issue]

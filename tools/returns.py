@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from livekit.agents import RunContext, function_tool, llm
+from livekit.agents.llm import ToolResult
 
-from call.confirmation import confirm_or_propose
 from call.context import CustomerContext
 from services.returns import Condition
 from services.views import ReturnView, dollars
 
 from .common import free_text, iso_date, order_id, return_id, service_errors
+from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
 
@@ -46,10 +47,10 @@ async def check_return_eligibility(context: Ctx, order_number: str, condition: C
 
 
 @function_tool
-async def initiate_return(context: Ctx, order_number: str, condition: Condition, reason: str, sku: str = "") -> str:
-    """Open a return for an eligible item; needs the caller's explicit yes.
-
-    Call once to get the read-back, then again with the same arguments after the caller says yes.
+async def initiate_return(
+    context: Ctx, order_number: str, condition: Condition, reason: str, sku: str = ""
+) -> str | ToolResult:
+    """Open a return for an eligible item. Code reads it back and opens it only after the caller's yes.
 
     Args:
         order_number: e.g. "ORD-104233".
@@ -64,28 +65,30 @@ async def initiate_return(context: Ctx, order_number: str, condition: Condition,
         verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
     if not verdict.eligible:
         return "Not eligible, nothing was opened. " + verdict.reason
-    ask = confirm_or_propose(
-        ctx,
-        "initiate_return",
-        {"order": oid, "sku": item, "condition": condition, "reason": why},
-        f"Return the {verdict.item_name} from order {oid} ({condition.replace('_', ' ')}, reason: {why}) "
-        f"for a refund of {dollars(verdict.refund_cents)}.",
+
+    async def _open() -> str:
+        async with service_errors():
+            created = await ctx.services.returns.initiate_return(
+                customer.id, oid, sku=item, condition=condition, reason=why
+            )
+        ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({oid})")
+        return f"Done. {_return_sentence(created)} Would you like to schedule a pickup?"
+
+    return propose_write(
+        context,
+        name="initiate_return",
+        arguments={"order": oid, "sku": item, "condition": condition, "reason": why},
+        read_back=f"I'll open a return of the {verdict.item_name} from order {oid} for a refund of "
+        f"{dollars(verdict.refund_cents)}.",
+        execute=_open,
     )
-    if ask:
-        return ask
-    async with service_errors():
-        created = await ctx.services.returns.initiate_return(
-            customer.id, oid, sku=item, condition=condition, reason=why
-        )
-    ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({oid})")
-    return f"Opened. {_return_sentence(created)} Next, offer to schedule a pickup."
 
 
 @function_tool
 async def schedule_pickup(
     context: Ctx, return_number: str, date: str, window: Literal["morning", "afternoon", "evening"]
-) -> str:
-    """Book a carrier pickup for an open return; needs the caller's explicit yes.
+) -> ToolResult:
+    """Book a carrier pickup for an open return. Code reads it back and books it only after the caller's yes.
 
     Args:
         return_number: e.g. "RET-512345".
@@ -97,23 +100,27 @@ async def schedule_pickup(
     rid, day = return_id(return_number), iso_date(date, field="pickup date")
     async with service_errors():
         await ctx.services.returns.check_pickup(customer.id, rid, date=day)
-    ask = confirm_or_propose(
-        ctx,
-        "schedule_pickup",
-        {"return": rid, "date": str(day), "window": window},
-        f"A pickup for return {rid} on {day:%A, %B %d} in the {window}.",
+
+    async def _book() -> str:
+        async with service_errors():
+            updated = await ctx.services.returns.schedule_pickup(customer.id, rid, date=day, window=window)
+        ctx.note_action(f"Pickup booked for {rid} on {day:%B %d} ({window})")
+        return f"Booked. {_return_sentence(updated)}"
+
+    return propose_write(
+        context,
+        name="schedule_pickup",
+        arguments={"return": rid, "date": str(day), "window": window},
+        read_back=f"I'll book a pickup for return {rid} on {day:%A, %B %d} in the {window}.",
+        execute=_book,
     )
-    if ask:
-        return ask
-    async with service_errors():
-        updated = await ctx.services.returns.schedule_pickup(customer.id, rid, date=day, window=window)
-    ctx.note_action(f"Pickup booked for {rid} on {day:%B %d} ({window})")
-    return f"Booked. {_return_sentence(updated)}"
 
 
 @function_tool
-async def process_refund(context: Ctx, return_number: str, method: Literal["original_payment", "store_credit"]) -> str:
-    """Issue the refund of a return whose pickup is booked; needs the caller's explicit yes.
+async def process_refund(
+    context: Ctx, return_number: str, method: Literal["original_payment", "store_credit"]
+) -> ToolResult:
+    """Issue the refund of a return whose pickup is booked. Code reads it back and refunds only after a yes.
 
     Args:
         return_number: e.g. "RET-512345".
@@ -124,18 +131,20 @@ async def process_refund(context: Ctx, return_number: str, method: Literal["orig
     rid = return_id(return_number)
     async with service_errors():
         current = await ctx.services.returns.check_refund(customer.id, rid)
-    ask = confirm_or_propose(
-        ctx,
-        "process_refund",
-        {"return": rid, "method": method},
-        f"Refund {dollars(current.refund_cents)} for return {rid} to {method.replace('_', ' ')}.",
+
+    async def _refund() -> str:
+        async with service_errors():
+            refunded = await ctx.services.returns.process_refund(customer.id, rid, method=method)
+        ctx.note_action(f"Refund of {dollars(refunded.refund_cents)} issued for {rid}")
+        return f"Done. {_return_sentence(refunded)}"
+
+    return propose_write(
+        context,
+        name="process_refund",
+        arguments={"return": rid, "method": method},
+        read_back=f"I'll refund {dollars(current.refund_cents)} for return {rid} to your {method.replace('_', ' ')}.",
+        execute=_refund,
     )
-    if ask:
-        return ask
-    async with service_errors():
-        refunded = await ctx.services.returns.process_refund(customer.id, rid, method=method)
-    ctx.note_action(f"Refund of {dollars(refunded.refund_cents)} issued for {rid}")
-    return f"Refunded. {_return_sentence(refunded)}"
 
 
 @function_tool

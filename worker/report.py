@@ -34,6 +34,7 @@ class TurnTiming:
         agent_first_audio: When the agent next started speaking (``None`` if it did not).
         settled: When the agent had finished its reply and was listening again.
         timed_out: The agent did not finish within the turn timeout.
+        by_code: Code answered the turn (no LLM request); ``None`` when unknown (audio turns).
     """
 
     caller_input: str
@@ -42,6 +43,7 @@ class TurnTiming:
     agent_first_audio: float | None
     settled: float
     timed_out: bool = False
+    by_code: bool | None = None
 
     @property
     def response_latency_s(self) -> float | None:
@@ -89,9 +91,14 @@ def build_report(
     llm_label: str,
     wall_time_s: float,
     turns: list[TurnTiming],
-    db_changes: dict[str, dict[str, Any]],
+    db_changes: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the call report from the session history and the call's userdata."""
+    """Assemble the call report from the session history and the call's userdata.
+
+    Used for live calls (written when the call ends) and for ``simulate`` alike. Every text
+    field — caller and agent speech of every agent, tool arguments and outputs, transfer
+    reasons, the intent — is redacted (:func:`call.redaction.redact`).
+    """
     data = session.userdata
     agent = ENTRY_AGENT
     transcript: list[dict[str, Any]] = []
@@ -101,14 +108,10 @@ def build_report(
         if item.type == "agent_handoff":
             agent = item.new_agent_id
         elif item.type == "message" and item.role in ("user", "assistant"):
-            text = item.text_content or ""
-            # Caller turns may hold identity digits at any time; agent turns only while the
-            # authentication agent reads details back.
-            sensitive = item.role == "user" or agent == ENTRY_AGENT
             entry: dict[str, Any] = {
                 "role": "caller" if item.role == "user" else "agent",
                 "agent": agent if item.role == "assistant" else None,
-                "text": redact(text) if sensitive else text,
+                "text": redact(item.text_content or ""),
             }
             if item.interrupted:
                 entry["interrupted"] = True
@@ -137,7 +140,7 @@ def build_report(
             "verified": data.verification.verified,
             "verification_step": data.verification.step.value,
             "failed_auth_attempts": data.verification.failed_attempts,
-            "intent": data.intent,
+            "intent": redact(data.intent) if data.intent else None,
             "disclosure": {
                 "played": d.played,
                 "completed": d.completed,
@@ -148,7 +151,7 @@ def build_report(
                 "ended_at": _jsonable(d.ended_at),
             },
             "final_agent": data.current_agent,
-            "actions": data.actions,
+            "actions": [redact(a) for a in data.actions],
         },
         "transfers": [
             {
@@ -163,7 +166,7 @@ def build_report(
         "turns": [{**asdict(t), "response_latency_s": t.response_latency_s} for t in turns],
         "tool_calls": tool_calls,
         "transcript": transcript,
-        "database_changes": db_changes,
+        "database_changes": db_changes if db_changes is not None else {},
     }
 
 

@@ -6,27 +6,26 @@ import asyncio
 import json
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from livekit import rtc
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess
 from livekit.agents.voice.events import ConversationItemAddedEvent
+from livekit.agents.voice.room_io import RoomOptions, TextInputEvent, TextInputOptions
 
-from agents.registry import AGENTS, ENTRY_AGENT
+from agents.registry import ENTRY_AGENT
+from agents.turns import send_caller_text
 from call.context import CustomerContext
 from call.redaction import redact
 from services import open_services
 
-from .call_events import observe_call
 from .logging_setup import configure_logging
 from .providers import build_providers, load_vad
+from .report import build_report
+from .session import build_session, start_call
 from .settings import Settings
 
 logger = logging.getLogger("marketplace.worker")
-
-MAX_TOOL_STEPS = 5
-"""Tool steps allowed in one reply (e.g. save_address → read_disclosure → reply)."""
 
 
 def prewarm(proc: JobProcess) -> None:
@@ -49,8 +48,7 @@ async def entrypoint(ctx: JobContext) -> None:
     services = await open_services(
         settings.database_url, salt=settings.secret_salt.get_secret_value(), timeout_s=settings.service_timeout_s
     )
-    # Registered before joining, so the pool is released even if joining fails (the transcript
-    # callback below needs no database).
+    # Registered before joining, so the pool is released even if joining fails.
     ctx.add_shutdown_callback(services.close)
     await ctx.connect()
     participant = await ctx.wait_for_participant()
@@ -63,23 +61,40 @@ async def entrypoint(ctx: JobContext) -> None:
         max_auth_attempts=settings.max_auth_attempts,
     )
     providers = build_providers(settings, preloaded=ctx.proc.userdata)
-    session = AgentSession[CustomerContext](
-        vad=ctx.proc.userdata["vad"],
-        stt=providers.stt,
+    session = build_session(
         llm=providers.llm,
-        tts=providers.tts,
-        turn_handling=providers.turn_handling,
         userdata=userdata,
-        max_tool_steps=MAX_TOOL_STEPS,
+        stt=providers.stt,
+        tts=providers.tts,
+        vad=ctx.proc.userdata["vad"],
+        turn_handling=providers.turn_handling,
     )
-    observe_call(session)
     _publish_desk_state(ctx, session)
+    started = time.monotonic()
 
     async def _on_shutdown() -> None:
-        _save_transcript(session, userdata, Path("data/transcripts") / f"{ctx.room.name}-{int(time.time())}.json")
+        report = build_report(
+            session, mode="live", llm_label=providers.llm.model, wall_time_s=time.monotonic() - started, turns=[]
+        )
+        path = settings.reports_dir / f"{ctx.room.name}-{int(time.time())}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2))
+        logger.info("call report saved to %s", path)
 
     ctx.add_shutdown_callback(_on_shutdown)
-    await session.start(agent=AGENTS[ENTRY_AGENT](), room=ctx.room)
+    await start_call(
+        session,
+        start_agent=ENTRY_AGENT,
+        record=settings.record_calls,
+        room=ctx.room,
+        room_options=RoomOptions(text_input=TextInputOptions(text_input_cb=_typed_turn)),
+    )
+
+
+async def _typed_turn(session: AgentSession[Any], ev: TextInputEvent) -> None:
+    """Playground text chat: the same code-first path as speech (LiveKit's default skips it)."""
+    await session.interrupt()
+    await send_caller_text(session, ev.text)
 
 
 def _publish_desk_state(ctx: JobContext, session: AgentSession[CustomerContext]) -> None:
@@ -103,36 +118,6 @@ def _publish_desk_state(ctx: JobContext, session: AgentSession[CustomerContext])
         task.add_done_callback(pending.discard)
 
     session.on("conversation_item_added", _on_item)
-
-
-def _save_transcript(session: AgentSession[CustomerContext], data: CustomerContext, path: Path) -> None:
-    """Write the call's redacted transcript and transfer log as JSON."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    turns: list[dict[str, Any]] = []
-    for item in session.history.items:
-        if item.type == "message" and item.role in ("user", "assistant"):
-            turns.append({"role": item.role, "text": redact(item.text_content or "")})
-    path.write_text(
-        json.dumps(
-            {
-                "channel": data.channel,
-                "verified": data.verification.verified,
-                "transfers": [
-                    {
-                        "from": t.from_agent,
-                        "to": t.to_agent,
-                        "reason": redact(t.reason),
-                        "handoff_latency_s": t.handoff_latency_s,
-                    }
-                    for t in data.transfers
-                ],
-                "actions": data.actions,
-                "transcript": turns,
-            },
-            indent=2,
-        )
-    )
-    logger.info("transcript saved to %s", path)
 
 
 def build_server(settings: Settings) -> AgentServer:

@@ -6,6 +6,7 @@ with ``_env_file=None`` so a developer's ``.env`` never leaks into them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     max_auth_attempts: int = Field(3, ge=1, le=10)
 
     # Operations
+    record_calls: bool = False
+    """Let LiveKit record audio and transcripts server-side (they contain identity digits): off by default."""
+    reports_dir: Path = Path("data/reports")
+    """Where the redacted report of each live call is written when it ends."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     prometheus_port: int | None = None
 

@@ -1,79 +1,189 @@
-"""Scripted model replies for the bundled demo call (``samples/calls/return_jacket``).
+"""Scenarios for ``simulate``: caller lines, the outcome they must reach, and scripted model replies.
 
-Used by ``simulate --llm scripted`` and the voice test: the audio path (VAD, STT, TTS, turn
-taking, tools, handoff, database) is real; only the model's choices are fixed. The caller lines
-are in ``samples/calls/return_jacket/script.txt``; there is one entry per caller turn, plus the
-greeting. The caller is the demo customer Ava Thompson (see :mod:`services.demo_data`).
+A scenario file (``samples/scenarios/<name>.txt``, or any file given to ``--text``) is plain text:
+
+* one caller turn per line;
+* ``#`` starts a comment line;
+* ``expect:`` lines state the expected outcome, as space-separated items:
+
+  - ``verified=yes|no`` — identity verified by the end;
+  - ``offer=ACCEPTED|DECLINED|REMIND_LATER`` — the offer answer recorded;
+  - ``disclosure=100`` — percent of the disclosure played;
+  - ``failed_attempts=N`` — failed identity checks;
+  - ``agent=NAME`` — the agent serving the caller at the end;
+  - ``TABLE+N [col=value ...]`` — exactly N rows inserted into TABLE, every one matching the
+    column values (the value runs to the next ``col=`` item, so it may contain spaces);
+  - ``TABLE~N [col=value ...]`` — exactly N rows of TABLE updated, to these values.
+
+The bundled recording ``samples/calls/return_jacket`` uses ``samples/scenarios/return_jacket.txt``.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 from ..testing.scripted_llm import Reply
+
+SCENARIO_DIR = Path("samples/scenarios")
 
 JACKET = {"order_number": "ORD-100101", "condition": "unused", "reason": "does not fit"}
 
-RETURN_JACKET: list[list[Reply]] = [
-    # greeting (on_enter of the authentication agent)
-    [
-        Reply.say(
-            "Thanks for calling the Marketplace help desk. I'll verify your identity first. May I have your first name?"
-        )
+SCRIPTED: dict[str, list[Reply]] = {
+    # The model's replies, in the order the session asks for them, for the turns code does not
+    # answer (code leads verification, the disclosure, the offer answer, routing and the yes).
+    "return_jacket": [
+        Reply.say("I can help with that return. First, may I have your first name?"),  # 01 (intent, no name)
+        Reply.say("Hi Ava, this is the returns desk. Which order is the jacket from?"),  # returns greeting
+        Reply.say("Thanks. What condition is the jacket in, and why are you returning it?"),  # 09
+        Reply.call("initiate_return", **JACKET),  # 10: code reads it back; 11 "yes" is decided by code
+        Reply.say("Thank you for calling, Ava. Goodbye!"),  # 12
     ],
-    # 01 Hi, I'd like to return a jacket I bought.
-    [Reply.say("I can help with that return. First, may I have your first name?")],
-    # 02 My first name is Ava.
-    [
-        Reply.call("record_first_name", first_name="Ava", caller_request="return a jacket"),
-        Reply.say("Thanks, Ava. What is the phone number on your account?"),
-    ],
-    # 03 It's four one five, five five five, zero one three four.
-    [
-        Reply.call("record_phone_number", phone_number="4155550134"),
-        Reply.say("I have four one five, five five five, zero one three four. Is that right?"),
-    ],
-    # 04 Yes, that's right.
-    [Reply.call("confirm_phone_number", caller_says_correct=True), Reply.say("Thank you. What is your date of birth?")],
-    # 05 April twelfth, nineteen eighty eight.
-    [
-        Reply.call("record_date_of_birth", date_of_birth="1988-04-12"),
-        Reply.say("And the last four digits of your Social Security number or of your card on file? Please say which."),
-    ],
-    # 06 The last four of my social security number are four eight two one.
-    [
-        Reply.call("authenticate_user", last_four="4821", digits_type="ssn"),
-        Reply.say("Thank you, you're verified. Is 221 Pine Street, San Francisco, still your address?"),
-    ],
-    # 07 Yes, that address is still correct.
-    [
-        Reply.call("save_address", address_is_current=True),
-        Reply.call("read_disclosure"),
-        Reply.say("Would you like to accept the offer, decline it, or have us remind you later?"),
-    ],
-    # 08 No thanks, not right now.
-    [
-        Reply.call("log_offer_response", response="DECLINED"),
-        Reply.transfer("returns", "Caller wants to return a jacket"),
-        Reply.say("Hi Ava, this is the returns desk. Which order is the jacket from?"),
-    ],
-    # 09 The order number is one zero zero one zero one.
-    [Reply.say("Thanks. What condition is the jacket in, and why are you returning it?")],
-    # 10 It's unworn, I just don't like the fit.
-    [
-        Reply.call("check_return_eligibility", order_number="ORD-100101", condition="unused"),
-        Reply.call("initiate_return", **JACKET),
-        Reply.say(
-            "Good news: the Alpine rain jacket can be returned for a full refund of one hundred twenty-nine "
-            "dollars. Shall I open the return?"
-        ),
-    ],
-    # 11 Yes, please go ahead.
-    [
-        Reply.call("initiate_return", **JACKET),
-        Reply.say("Done. Your return number is R E T five zero zero zero zero one. Anything else?"),
-    ],
-    # 12 No, that's all. Thank you, goodbye.
-    [Reply.say("Thank you for calling, Ava. Goodbye!")],
-]
+}
+"""Scenario name → scripted replies (``simulate --llm scripted``)."""
 
-SCENARIOS: dict[str, list[list[Reply]]] = {"return_jacket": RETURN_JACKET}
-"""Scenario name (= folder name under ``samples/calls``) → replies per turn."""
+
+@dataclass(frozen=True)
+class RowExpectation:
+    """Rows inserted (``+``) or updated (``~``) in one table.
+
+    Attributes:
+        table: Table name.
+        change: ``"inserted"`` or ``"updated"``.
+        count: Exact number of rows.
+        columns: Column → expected value (compared as text).
+    """
+
+    table: str
+    change: str
+    count: int
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    """Caller lines and the outcome they must reach."""
+
+    name: str
+    lines: list[str]
+    outcome: dict[str, str] = field(default_factory=dict)
+    rows: list[RowExpectation] = field(default_factory=list)
+
+
+_ROW = re.compile(r"^(?P<table>[a-z_]+)(?P<op>[+~])(?P<count>\d+)$")
+_KEYS = ("verified", "offer", "disclosure", "failed_attempts", "agent")
+
+
+def parse_scenario(text: str, *, name: str) -> Scenario:
+    """Parse a scenario file's text (format in the module docstring).
+
+    Raises:
+        ValueError: an ``expect:`` item that is not understood (with the item).
+    """
+    scenario = Scenario(name=name, lines=[])
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.lower().startswith("expect:"):
+            _parse_expect(scenario, line.split(":", 1)[1])
+        else:
+            scenario.lines.append(line)
+    return scenario
+
+
+def _parse_expect(scenario: Scenario, spec: str) -> None:
+    tokens = spec.split()
+    row: RowExpectation | None = None
+    last_col: str | None = None
+    for token in tokens:
+        key, eq, value = token.partition("=")
+        if m := _ROW.match(token):
+            row = RowExpectation(m["table"], "inserted" if m["op"] == "+" else "updated", int(m["count"]))
+            scenario.rows.append(row)
+            last_col = None
+        elif eq and row is None and key in _KEYS:
+            scenario.outcome[key] = value
+        elif eq and row is not None:
+            row.columns[key] = value
+            last_col = key
+        elif row is not None and last_col is not None:
+            row.columns[last_col] += " " + token
+        else:
+            raise ValueError(f"expect: cannot read {token!r}")
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    """A bundled scenario by name (``return_jacket``) or a scenario file by path."""
+    path = Path(name_or_path)
+    if not path.exists():
+        path = SCENARIO_DIR / f"{name_or_path}.txt"
+    return parse_scenario(path.read_text(encoding="utf-8"), name=path.stem)
+
+
+def bundled_scenarios() -> list[str]:
+    """Names of the scenarios in ``samples/scenarios``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.txt"))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation and whether the call met it."""
+
+    what: str
+    expected: str
+    seen: str
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.seen
+
+
+def evaluate(scenario: Scenario, report: dict[str, Any]) -> list[Check]:
+    """Compare a call report with the scenario's expectations.
+
+    Args:
+        scenario: The scenario with its ``expect:`` items.
+        report: The call report of :func:`worker.report.build_report` (with database changes).
+
+    Returns:
+        One :class:`Check` per expectation, in order.
+    """
+    outcome = report["outcome"]
+    seen = {
+        "verified": "yes" if outcome["verified"] else "no",
+        "offer": str(outcome["disclosure"]["response"]),
+        "disclosure": str(outcome["disclosure"]["played_pct"]),
+        "failed_attempts": str(outcome["failed_auth_attempts"]),
+        "agent": str(outcome["final_agent"]),
+    }
+    checks = [Check(key, value, seen[key]) for key, value in scenario.outcome.items()]
+    changes = report.get("database_changes", {})
+    for row in scenario.rows:
+        table = changes.get(row.table, {})
+        rows: list[dict[str, Any]]
+        if row.change == "inserted":
+            rows = list(table.get("inserted", []))
+        else:
+            rows = [{c: v[1] for c, v in cols.items()} for cols in table.get("updated", {}).values()]
+        label = f"{row.table} {row.change}"
+        checks.append(Check(f"{label} rows", str(row.count), str(len(rows))))
+        for column, value in row.columns.items():
+            values = sorted({str(r.get(column)) for r in rows}) or ["(no rows)"]
+            checks.append(Check(f"{label} {column}", value, ", ".join(values)))
+    return checks
+
+
+def format_outcome(scenario: Scenario, checks: list[Check]) -> str:
+    """The outcome block ``simulate`` prints: one line per expectation and a verdict."""
+    lines = [f"OUTCOME of {scenario.name}"]
+    width = max((len(c.what) for c in checks), default=10)
+    for c in checks:
+        mark = "ok  " if c.ok else "FAIL"
+        lines.append(f"  {mark} {c.what:<{width}}  expected {c.expected!r:<28} seen {c.seen!r}")
+    failed = sum(not c.ok for c in checks)
+    verdict = "MET every expectation" if not failed else f"FAILED {failed} of {len(checks)} expectations"
+    lines.append(f"  => {verdict}" if checks else "  => no expectations stated")
+    return "\n".join(lines)

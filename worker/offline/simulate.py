@@ -19,23 +19,34 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from livekit.agents import AgentSession, llm
 
 from agents.registry import AGENTS, ENTRY_AGENT
+from agents.turns import send_caller_text
 from call.context import CustomerContext
+from call.redaction import redact
 from services import open_services
 
-from ..call_events import observe_call
 from ..logging_setup import configure_logging
 from ..providers import build_llm, load_vad, local_turn_handling
 from ..report import TurnTiming, build_report, diff_snapshots, format_transcript, snapshot
+from ..session import build_session, start_call
 from ..settings import Settings
 from ..testing.scripted_llm import ScriptedLLM
-from .scenarios import SCENARIOS
+from .scenarios import (
+    SCENARIO_DIR,
+    SCRIPTED,
+    Scenario,
+    bundled_scenarios,
+    evaluate,
+    format_outcome,
+    load_scenario,
+    parse_scenario,
+)
 
 if TYPE_CHECKING:
     from .speech import WavAgentOutput, WavCallerInput
@@ -56,7 +67,7 @@ class SimOptions:
     audio: list[Path]
     text_lines: list[str] | None
     llm: Literal["local", "scripted"]
-    scenario: str | None
+    scenario: Scenario | None
     out: Path
     database_url: str | None
     start_agent: str
@@ -139,8 +150,8 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
     userdata.current_agent = opts.start_agent
     model: llm.LLM
     if opts.llm == "scripted":
-        scenario = SCENARIOS[opts.scenario or DEFAULT_CALL.name]
-        model = ScriptedLLM([reply for turn in scenario for reply in turn])
+        name = opts.scenario.name if opts.scenario else DEFAULT_CALL.name
+        model = ScriptedLLM(SCRIPTED.get(name, []))
     else:
         model = build_llm(settings)
     audio_mode = opts.text_lines is None
@@ -196,14 +207,13 @@ def build_audio_session(
     # consume scripted replies: off in simulations.
     handling["preemptive_generation"] = {"enabled": False}
     # WAV files carry no acoustic echo: no echo-cancellation warm-up that would ignore early barge-in.
-    session = AgentSession[CustomerContext](
-        vad=load_vad(),
-        stt=WhisperSTT(),
+    session = build_session(
         llm=model,
-        tts=PiperTTS(),
-        turn_handling=handling,
         userdata=userdata,
-        max_tool_steps=5,
+        stt=WhisperSTT(),
+        tts=PiperTTS(),
+        vad=load_vad(),
+        turn_handling=handling,
         aec_warmup_duration=None,
     )
     caller = WavCallerInput()
@@ -219,13 +229,13 @@ async def _run_audio(
     opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
 ) -> AgentSession[CustomerContext]:
     session, caller, speaker = build_audio_session(settings, model, userdata, opts.out / "agent.wav", origin=t0)
-    observe_call(session)
     monitor = CallMonitor(session)
     try:
-        await session.start(AGENTS[opts.start_agent]())
+        await start_call(session, start_agent=opts.start_agent, record=False)
         await monitor.wait_turn_done(assistant_before=0, user_before=None, timeout_s=opts.turn_timeout_s)
         for wav in opts.audio:
             assistant_before, user_before = monitor.assistant_messages, monitor.user_messages
+            code_before = userdata.code_turns
             start = time.monotonic()
             await caller.play(wav)
             end = time.monotonic()
@@ -241,6 +251,7 @@ async def _run_audio(
                     None if first is None else round(first - t0, 3),
                     round(time.monotonic() - t0, 3),
                     timed_out=not done,
+                    by_code=userdata.code_turns > code_before,
                 )
             )
             _print_progress(turns[-1])
@@ -254,17 +265,31 @@ async def _run_audio(
 async def _run_text(
     opts: SimOptions, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
 ) -> AgentSession[CustomerContext]:
-    session = AgentSession[CustomerContext](llm=model, userdata=userdata, max_tool_steps=5)
-    observe_call(session)
+    session = build_session(llm=model, userdata=userdata)
     monitor = CallMonitor(session)
     try:
-        await session.start(AGENTS[opts.start_agent]())
+        await start_call(session, start_agent=opts.start_agent, record=False)
         await monitor.wait_turn_done(assistant_before=0, user_before=None, timeout_s=opts.turn_timeout_s)
         for line in opts.text_lines or []:
             start = time.monotonic()
-            await asyncio.wait_for(session.run(user_input=line), timeout=opts.turn_timeout_s)
+            timed_out = False
+            try:
+                result = await asyncio.wait_for(send_caller_text(session, line), timeout=opts.turn_timeout_s)
+                by_code = result.by_code
+            except TimeoutError:
+                timed_out, by_code = True, False
             end = time.monotonic()
-            turns.append(TurnTiming(line[:60], round(start - t0, 3), round(start - t0, 3), None, round(end - t0, 3)))
+            turns.append(
+                TurnTiming(
+                    redact(line[:60]),
+                    round(start - t0, 3),
+                    round(start - t0, 3),
+                    None,
+                    round(end - t0, 3),
+                    timed_out=timed_out,
+                    by_code=by_code,
+                )
+            )
             _print_progress(turns[-1])
     finally:
         await session.aclose()
@@ -274,8 +299,9 @@ async def _run_text(
 def _print_progress(turn: TurnTiming) -> None:
     latency = f"{turn.response_latency_s:.2f}s" if turn.response_latency_s is not None else "n/a"
     flag = " TIMED OUT" if turn.timed_out else ""
+    who = "code" if turn.by_code else "LLM"
     print(
-        f"  turn {turn.caller_input}: agent replied after {latency}, done at {turn.settled:.1f}s{flag}",
+        f"  turn {turn.caller_input}: {who} replied after {latency}, done at {turn.settled:.1f}s{flag}",
         file=sys.stderr,
         flush=True,
     )
@@ -289,25 +315,42 @@ def _parse(argv: list[str]) -> SimOptions:
         type=Path,
         help=f"caller WAV files, or a folder of them played in name order (default: {DEFAULT_CALL})",
     )
-    p.add_argument("--text", metavar="FILE", help="run the call from typed lines in FILE ('-' for stdin)")
+    p.add_argument(
+        "--text",
+        metavar="FILE",
+        help="run the call from typed lines in FILE ('-' for stdin): one caller turn per line, '#' comments, "
+        "'expect:' lines with the expected outcome (format in worker/offline/scenarios.py and the README)",
+    )
     p.add_argument(
         "--llm",
         choices=["local", "scripted"],
         default="local",
         help="local: the LOCAL_LLM_URL server (default); scripted: the scenario's fixed replies",
     )
-    p.add_argument("--scenario", choices=sorted(SCENARIOS), help="scripted replies (default: return_jacket)")
+    p.add_argument(
+        "--scenario",
+        choices=bundled_scenarios(),
+        help="a bundled typed scenario from samples/scenarios (its lines and expected outcome)",
+    )
     p.add_argument("--out", type=Path, help="output folder (default: runs/<timestamp>)")
     p.add_argument("--database-url", help="default: a fresh seeded SQLite file in the output folder")
     p.add_argument("--start-agent", choices=sorted(AGENTS), default=ENTRY_AGENT)
     p.add_argument("--turn-timeout", type=float, default=180.0, help="seconds allowed per turn (default 180)")
     a = p.parse_args(argv)
     text_lines = None
+    scenario: Scenario | None = None
     if a.text:
         source = sys.stdin.read() if a.text == "-" else _read_text(p, Path(a.text))
-        text_lines = [line.strip() for line in source.splitlines() if line.strip()]
+        try:
+            scenario = parse_scenario(source, name=Path(a.text).stem if a.text != "-" else "stdin")
+        except ValueError as exc:
+            p.error(f"{a.text}: {exc}")
+        text_lines = scenario.lines
         if not text_lines:
             p.error(f"{a.text} has no caller lines")
+    elif a.scenario and not a.audio:
+        scenario = load_scenario(a.scenario)
+        text_lines = scenario.lines
     audio: list[Path] = []
     for path in a.audio or ([] if text_lines else [DEFAULT_CALL]):
         if path.is_dir():
@@ -318,12 +361,16 @@ def _parse(argv: list[str]) -> SimOptions:
             p.error(f"{path} is not a WAV file or a folder of WAV files")
     if text_lines is None and not audio:
         p.error("no caller audio: give WAV files, a folder of them, or --text FILE")
+    if scenario is None and audio:
+        folder = audio[0].parent.name
+        if (SCENARIO_DIR / f"{folder}.txt").exists():
+            scenario = load_scenario(a.scenario or folder)
     out = a.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     return SimOptions(
         audio=audio,
         text_lines=text_lines,
         llm=a.llm,
-        scenario=a.scenario,
+        scenario=scenario,
         out=out,
         database_url=a.database_url,
         start_agent=a.start_agent,
@@ -365,4 +412,16 @@ def main(argv: list[str]) -> int:
         f"\nreport: {opts.out / 'report.json'}"
         + (f"\nagent audio: {opts.out / 'agent.wav'}" if opts.text_lines is None else "")
     )
-    return 0
+    status = 0
+    timed_out = [t["caller_input"] for t in report["turns"] if t["timed_out"]]
+    if timed_out:
+        print(f"\nFAILED: {len(timed_out)} turn(s) timed out: {timed_out}")
+        status = 1
+    if opts.scenario is not None:
+        checks = evaluate(opts.scenario, report)
+        report["expectations"] = [{**asdict(c), "ok": c.ok} for c in checks]
+        (opts.out / "report.json").write_text(json.dumps(report, indent=2))
+        print("\n" + format_outcome(opts.scenario, checks))
+        if any(not c.ok for c in checks):
+            status = 1
+    return status

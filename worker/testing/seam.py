@@ -26,13 +26,14 @@ from typing import Any
 from livekit.agents import AgentSession, llm
 from sqlalchemy import text
 
-from agents.registry import AGENTS, ENTRY_AGENT
+from agents.registry import ENTRY_AGENT
+from agents.turns import CallerTurn, send_caller_text
 from call.context import AuthStep, Channel, CustomerContext
 from services import Clock, Services, open_services
 from services.demo_data import DemoCustomer
 from services.views import AddressView, CustomerView
 
-from ..call_events import observe_call
+from ..session import build_session, start_call
 from .scripted_llm import Reply, ScriptedLLM, last_tool_output
 
 FIXED_NOW = dt.datetime(2026, 11, 18, 15, 0)
@@ -56,6 +57,14 @@ class OfflineCall:
             return [tuple(r) for r in (await s.execute(text(sql), params)).all()]
 
         return await self.services.db.run(_q)
+
+    async def say(self, text: str) -> CallerTurn:
+        """One caller turn, typed: code first, the LLM only if code did not answer (as for speech)."""
+        return await send_caller_text(self.session, text)
+
+    async def settle(self) -> None:
+        """Wait until the agent has finished speaking (e.g. its greeting)."""
+        await self.session.wait_for_idle()
 
 
 def mark_verified(ctx: CustomerContext, customer: DemoCustomer) -> None:
@@ -103,10 +112,11 @@ async def offline_call(
         if verified_as is not None:
             mark_verified(ctx, verified_as)
         try:
-            async with AgentSession[CustomerContext](llm=llm, userdata=ctx) as session:
-                observe_call(session)
-                await session.start(AGENTS[start_agent]())
-                yield OfflineCall(session=session, userdata=ctx, services=services, database_url=url)
+            async with build_session(llm=llm, userdata=ctx) as session:
+                await start_call(session, start_agent=start_agent, record=False)
+                call = OfflineCall(session=session, userdata=ctx, services=services, database_url=url)
+                await call.settle()
+                yield call
         finally:
             await services.close()
 

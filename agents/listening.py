@@ -1,0 +1,76 @@
+"""How the desk listens at each step: endpointing and speech-recognition hints.
+
+Callers pause while reading digits ("four one five … five five five …"); a short end-of-turn
+delay cuts them off mid-number, the most common voice failure, while a long one makes every
+yes/no answer feel slow (``end_of_turn_delay`` was 3.0 s on most turns with one fixed setting).
+So the delay follows what the desk is waiting for: short by default, longer while digits are due.
+The same mode biases recognition: LiveKit keyterms for cloud STT, and ``set_hints`` (faster-whisper
+``hotwords`` / ``initial_prompt``) for the offline Whisper adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from livekit.agents import AgentSession
+
+logger = logging.getLogger("marketplace.listening")
+
+ListenMode = Literal["general", "name", "digits", "yes_no"]
+
+
+@dataclass(frozen=True)
+class Listening:
+    """Endpointing (seconds of silence) and recognition hints for one mode.
+
+    Attributes:
+        min_delay: Silence after speech before the turn may end.
+        max_delay: Longest wait when the turn detector thinks the caller is not done.
+        keyterms: Words the recogniser should favour.
+        prompt: A sample of the expected answer for Whisper's ``initial_prompt`` (invented values).
+    """
+
+    min_delay: float
+    max_delay: float
+    keyterms: tuple[str, ...] = ()
+    prompt: str | None = None
+
+
+_DIGIT_WORDS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "double")
+
+LISTENING: dict[ListenMode, Listening] = {
+    "general": Listening(0.5, 1.5),
+    "name": Listening(0.5, 1.5, prompt="My first name is Maria."),
+    "yes_no": Listening(0.4, 1.2, ("yes", "no", "correct", "right"), prompt="Yes, that's right."),
+    "digits": Listening(
+        1.2,
+        3.0,
+        (*_DIGIT_WORDS, "social", "security", "card"),
+        prompt="It's 2 0 7, 3 8 1, 9 9 4 6. March 3, 1971. The last four of my card are 6 0 5 8.",
+    ),
+}
+"""Per-mode settings. Digits: 1.2–3.0 s (callers pause between groups); yes/no: 0.4–1.2 s."""
+
+
+def apply_listening(session: AgentSession, mode: ListenMode) -> None:
+    """Set endpointing and recognition hints of ``session`` for ``mode`` (no-op before it starts).
+
+    Args:
+        session: The running session.
+        mode: What the desk is waiting for.
+    """
+    spec = LISTENING[mode]
+    try:
+        session.update_options(
+            endpointing_opts={"min_delay": spec.min_delay, "max_delay": spec.max_delay},
+            keyterms=list(spec.keyterms),
+        )
+    except RuntimeError:
+        logger.debug("listening mode %s not applied: session not running", mode)
+    stt = getattr(session, "stt", None)
+    set_hints = getattr(stt, "set_hints", None)
+    if callable(set_hints):
+        set_hints(hotwords=" ".join(spec.keyterms) or None, initial_prompt=spec.prompt)

@@ -1,0 +1,135 @@
+"""Keep text meant for the model out of the caller's ears, and hostile tool arguments out of tools.
+
+Small models read their instructions aloud: the offline model said "Is '4 1 5, …' correct?
+(True or False)", "Please tell me the 10-digit US number exactly as the caller said it, digits
+only." and "Next: ask for the date of birth". :class:`SpeechGuard` checks the model's reply one
+sentence at a time, before text-to-speech, and drops a sentence that carries a tool name, a step
+instruction, a tool-output marker or a data artefact. If a whole reply is dropped, the agent says
+a neutral line instead (chosen by the agent, e.g. the current step's question).
+
+:func:`tool_arguments_problem` rejects tool-call arguments that would hurt the session before any
+tool runs: huge strings, deep nesting (LiveKit's parser hits ``RecursionError`` on
+``'{"a":' * 3000``) and text that cannot be encoded (lone surrogates, NUL).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_TOOL_ARGUMENTS_CHARS = 4000
+"""Longest tool-call argument string accepted from a model (a voice tool needs a few hundred)."""
+MAX_TOOL_ARGUMENTS_DEPTH = 4
+"""Deepest JSON nesting accepted in tool-call arguments (our schemas are flat: depth 1–2)."""
+
+_MARKERS = re.compile(
+    r"\(\s*true\s+or\s+false\s*\)|\btrue\s+or\s+false\b|\(yes/no\)|\byes/no\b|\[tool|tool (?:call|result|output)|"
+    r"\btool_?choice\b|\bfunction[_ ]call|\bYYYY-MM-DD\b|\bdigits only\b|\bas the caller said\b|\bthe caller\b|"
+    r"^\s*next\s*:|\bnext step\b|\bstep \d|\bcall (?:the )?\w+_\w+|\bsystem prompt\b|\bmy instructions\b|"
+    r"transfer summary|do not ask again|\bcaller_|\b[a-z]+_[a-z_]+\(|[{}<>\[\]`]|\\n|\bnull\b|"
+    r"\bToolError\b|\bagent id\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def unsafe_reason(sentence: str, tool_names: Iterable[str] = ()) -> str | None:
+    """Why ``sentence`` must not be spoken, or ``None`` when it is fine.
+
+    Args:
+        sentence: One sentence of a model reply.
+        tool_names: Names of the tools the model was offered (any of them in speech is a leak).
+
+    Returns:
+        A short reason for the log (never the sentence itself), or ``None``.
+    """
+    lowered = sentence.casefold()
+    for name in tool_names:
+        if name and name.casefold() in lowered:
+            return "tool name"
+    if _MARKERS.search(sentence):
+        return "instruction or data artefact"
+    return None
+
+
+class SpeechGuard:
+    """Sentence-by-sentence filter over a streamed model reply.
+
+    Feed text deltas with :meth:`feed`; it returns the text that is safe to speak now (whole
+    sentences). Call :meth:`flush` at the end for the last sentence. :attr:`dropped` counts the
+    sentences withheld; :attr:`spoken` whether anything was let through.
+
+    Args:
+        tool_names: The tool names offered to the model in this request.
+    """
+
+    def __init__(self, tool_names: Iterable[str] = ()) -> None:
+        self._tools = tuple(tool_names)
+        self._buffer = ""
+        self.dropped = 0
+        self.spoken = False
+
+    def feed(self, delta: str) -> str:
+        """Add a text delta; return the complete, safe sentences it finished (possibly "")."""
+        self._buffer += delta
+        parts = _SENTENCE_END.split(self._buffer)
+        if len(parts) == 1:
+            return ""
+        self._buffer = parts[-1]
+        return self._pass(parts[:-1])
+
+    def flush(self) -> str:
+        """The last (unterminated) sentence, if safe."""
+        rest, self._buffer = self._buffer, ""
+        return self._pass([rest]) if rest.strip() else ""
+
+    def _pass(self, sentences: list[str]) -> str:
+        kept = []
+        for sentence in sentences:
+            if unsafe_reason(sentence, self._tools) is None:
+                kept.append(sentence)
+            else:
+                self.dropped += 1
+        if not kept:
+            return ""
+        self.spoken = True
+        return " ".join(kept) + " "
+
+
+def tool_arguments_problem(arguments: str) -> str | None:
+    """Why a model's raw tool-call ``arguments`` must be refused before parsing, or ``None``.
+
+    Args:
+        arguments: The JSON text the model produced for one tool call.
+
+    Returns:
+        A sentence for the model (it is sent back as the tool's error), or ``None`` if acceptable.
+    """
+    if len(arguments) > MAX_TOOL_ARGUMENTS_CHARS:
+        return f"The arguments are too long ({len(arguments)} characters). Send short, flat values."
+    try:
+        arguments.encode("utf-8")
+    except UnicodeEncodeError:
+        return "The arguments contain characters that cannot be encoded. Send plain text."
+    if "\x00" in arguments or "\\u0000" in arguments:
+        return "The arguments contain a NUL character. Send plain text."
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in arguments:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_TOOL_ARGUMENTS_DEPTH:
+                return "The arguments are nested too deeply. Send a flat object of simple values."
+        elif ch in "]}":
+            depth -= 1
+    return None

@@ -1,0 +1,66 @@
+"""Which agent a caller's request belongs to, when the words make it unambiguous.
+
+After authentication the desk recalls the caller's original request and transfers them. When
+the request names its domain plainly ("return a jacket", "where is my order"), code routes it:
+deterministic, auditable and free of an LLM round trip. Anything else is left to the model,
+which picks ``transfer_to_agent`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RULES: tuple[tuple[str, str], ...] = (
+    # (agent, pattern) in priority order: the first agent whose pattern matches wins, unless a
+    # later, different agent matches too (then the request is ambiguous and the model decides).
+    ("human", r"\b(human|real person|a person|representative|manager|supervisor|operator)\b"),
+    ("security", r"\b(fraud|hack(ed)?|stolen|suspicious|unauthori[sz]ed|password|lock (my )?account|scam)\b"),
+    ("returns", r"\b(return|returning|refund|send (it|this|them) back|exchange)\b"),
+    (
+        "order_tracking",
+        r"\b(where('s| is) my|track(ing)?|deliver(y|ed)?|shipping|shipment|package|parcel|hasn't arrived|"
+        r"not arrived|late order|order status)\b",
+    ),
+    ("seller_management", r"\b(seller|my store|listing|payout)\b"),
+    ("promotions", r"\b(promo(tion)?|coupon|discount|deal|voucher)\b"),
+    ("advanced_features", r"\b(wish ?list|price (drop|alert)|subscri(be|ption)|bundle)\b"),
+    ("personalization", r"\b(recommend|suggest|preferences?)\b"),
+    ("sales", r"\b(buy|purchase|checkout|check out|add to (my )?cart|place an order)\b"),
+)
+_COMPILED = tuple((agent, re.compile(pattern, re.IGNORECASE)) for agent, pattern in _RULES)
+
+
+def route_for_request(text: str) -> str | None:
+    """The registry key of the agent for ``text``, or ``None`` when unclear.
+
+    Args:
+        text: The caller's request in their words (e.g. the intent stated at the start of the call).
+
+    Returns:
+        One agent key when exactly one domain's words occur (``"return a jacket"`` → ``"returns"``),
+        else ``None`` ("return it and buy another" names two domains: the model decides).
+    """
+    matched = {agent for agent, pattern in _COMPILED if pattern.search(text)}
+    if len(matched) == 1:
+        return matched.pop()
+    return None
+
+
+_REQUEST = re.compile(
+    r"\b(want|need|like to|help|problem|issue|question|about|where|why|can i|could you|order|return|refund|"
+    r"buy|cancel|track|change|report|check)\b",
+    re.IGNORECASE,
+)
+MIN_REQUEST_WORDS = 4
+
+
+def looks_like_request(text: str) -> bool:
+    """Whether ``text`` states what the caller wants (worth keeping as the call's intent).
+
+    Args:
+        text: A caller utterance.
+
+    Returns:
+        ``True`` for "Hi, I'd like to return a jacket I bought"; ``False`` for "My first name is Ava".
+    """
+    return len(text.split()) >= MIN_REQUEST_WORDS and bool(_REQUEST.search(text) or route_for_request(text))

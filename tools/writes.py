@@ -1,0 +1,70 @@
+"""Every write goes through :func:`propose_write`: validate, read back by code, wait for a real yes.
+
+A write tool validates its arguments and the business rules first (so the caller never agrees
+to something that will be refused), then calls :func:`propose_write` with the read-back sentence
+and a closure that performs the write. Code speaks the read-back with ``session.say`` and holds
+the action as the call's single pending action (:mod:`call.confirmation`); the model gets no
+follow-up turn. The caller's next turn decides, in code: yes runs the closure exactly once; no,
+a change, or a second unclear answer voids it. The model never needs to call the tool again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from livekit.agents import RunContext, ToolError
+from livekit.agents.llm import ToolResult
+
+from call.confirmation import PendingAction
+from call.context import CustomerContext
+
+logger = logging.getLogger("marketplace.tools.writes")
+
+
+def propose_write(
+    context: RunContext[CustomerContext],
+    *,
+    name: str,
+    arguments: dict[str, Any],
+    read_back: str,
+    execute: Callable[[], Awaitable[str]],
+) -> ToolResult:
+    """Hold a validated write until the caller confirms it; speak its read-back now.
+
+    Args:
+        context: The tool's run context.
+        name: The write's name (the tool name), for logs and the call report.
+        arguments: Normalised arguments (no identity secrets).
+        read_back: What will be done, as one sentence; code appends the question.
+        execute: Performs the write and returns the sentence spoken after it (e.g. the new id).
+
+    Returns:
+        A tool result that asks for no model reply (the caller's answer comes next).
+
+    Raises:
+        ToolError: a write was already proposed in this same caller turn (one at a time).
+    """
+    ctx = context.userdata
+    if ctx.pending is not None and ctx.pending.proposed_at_turn == ctx.user_turns:
+        raise ToolError(
+            f"{ctx.pending.name} is already waiting for the caller's answer. Do not propose another change now."
+        )
+    if ctx.pending is not None:
+        logger.info("pending %s voided by a new write", ctx.pending.name)
+    sentence = f"{read_back} Shall I go ahead?"
+    ctx.pending = PendingAction(
+        name=name,
+        arguments=dict(arguments),
+        read_back=sentence,
+        execute=execute,
+        agent=ctx.current_agent,
+        proposed_at_turn=ctx.user_turns,
+    )
+    context.session.say(sentence)
+    return ToolResult(
+        "The details were read back to the caller and nothing is saved yet. Their answer decides; "
+        "do not call this tool again for it.",
+        reply_required=False,
+    )

@@ -1,0 +1,86 @@
+"""The one session builder: the worker, ``simulate`` and the test seam all build sessions here.
+
+Same options everywhere (tool steps per reply, away timeout), and the same way to start a call
+(recording decided by a setting, never left to the server's default). Caller-turn handling lives
+in the agents themselves (:meth:`agents.base.MarketplaceAgent.take_caller_turn`), so nothing has to
+be wired from outside for confirmations or identity capture to work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import NOT_GIVEN, AgentSession, llm, stt, tts, vad
+from livekit.agents.voice.turn import TurnHandlingOptions
+
+from agents.registry import AGENTS
+from call.context import CustomerContext
+
+MAX_TOOL_STEPS = 5
+"""Tool steps allowed in one reply (e.g. check eligibility → propose the return)."""
+
+
+def build_session(
+    *,
+    llm: llm.LLM,
+    userdata: CustomerContext,
+    stt: stt.STT | None = None,
+    tts: tts.TTS | None = None,
+    vad: vad.VAD | None = None,
+    turn_handling: TurnHandlingOptions | None = None,
+    aec_warmup_duration: float | Any | None = NOT_GIVEN,
+) -> AgentSession[CustomerContext]:
+    """An ``AgentSession`` for one call.
+
+    Args:
+        llm: The model (cloud, local server, or a scripted test model).
+        userdata: The call's context.
+        stt, tts, vad: Speech models; all ``None`` for a text-only session.
+        turn_handling: Endpointing, turn detection, interruption and preemptive generation.
+        aec_warmup_duration: Echo-cancellation warm-up (``None`` for WAV files, which carry no echo).
+
+    Returns:
+        The session, not started (see :func:`start_call`).
+    """
+    kwargs: dict[str, Any] = {"llm": llm, "userdata": userdata, "max_tool_steps": MAX_TOOL_STEPS}
+    if stt is not None:
+        kwargs["stt"] = stt
+    if tts is not None:
+        kwargs["tts"] = tts
+    if vad is not None:
+        kwargs["vad"] = vad
+    if turn_handling is not None:
+        kwargs["turn_handling"] = turn_handling
+    elif stt is None:
+        # Text only: no audio flows, so no end-of-turn model is loaded (~243 MB per process).
+        kwargs["turn_handling"] = {"turn_detection": "manual"}
+    if aec_warmup_duration is not NOT_GIVEN:
+        kwargs["aec_warmup_duration"] = aec_warmup_duration
+    return AgentSession[CustomerContext](**kwargs)
+
+
+async def start_call(
+    session: AgentSession[CustomerContext],
+    *,
+    start_agent: str,
+    record: bool,
+    room: rtc.Room | None = None,
+    room_options: Any = NOT_GIVEN,
+) -> None:
+    """Start ``session`` at ``start_agent``.
+
+    Args:
+        session: From :func:`build_session`.
+        start_agent: Registry key of the first agent.
+        record: Whether LiveKit records audio and transcripts server-side (``RECORD_CALLS``; off by
+            default: they hold identity digits).
+        room: The LiveKit room (``None`` offline).
+        room_options: LiveKit ``RoomOptions`` (e.g. the text-input callback).
+    """
+    kwargs: dict[str, Any] = {"record": record}
+    if room is not None:
+        kwargs["room"] = room
+    if room_options is not NOT_GIVEN:
+        kwargs["room_options"] = room_options
+    await session.start(AGENTS[start_agent](), **kwargs)
