@@ -81,7 +81,7 @@ class SpeechGuard:
     def flush(self) -> str:
         """The last (unterminated) sentence, if safe."""
         rest, self._buffer = self._buffer, ""
-        return self._pass([rest]) if rest.strip() else ""
+        return self._pass([rest]).rstrip() if rest.strip() else ""
 
     def _pass(self, sentences: list[str]) -> str:
         kept = []

@@ -74,7 +74,7 @@ async def send_caller_text(session: AgentSession[Any], text: str) -> CallerTurn:
     if isinstance(agent, MarketplaceAgent):
         handles = await agent.take_caller_turn(ChatMessage(role="user", content=[text]))
     if handles is None:
-        run = await session.run(user_input=text)
+        run: RunResult[Any] = await session.run(user_input=text)
         return CallerTurn(items=list(session.history.items[before:]), run=run)
     for handle in handles:
         await handle.wait_for_playout()

@@ -5,7 +5,7 @@ changes the request is not a yes. They share one pipeline of small helpers:
 
 1. :func:`_normalise` — casefold, unify apostrophes and drop them (``"that’s"`` → ``"thats"``),
    keep a question mark as a flag, punctuation becomes spaces, idioms are rewritten
-   (``"dont think so"`` → ``"no"``, ``"no problem"`` → nothing);
+   (``"dont think so"`` → ``"no"``, ``"not sure"`` → ``"unsure"``, ``"no problem"`` → nothing);
 2. :func:`_has` — whole-word phrase lookup in the normalised text;
 3. marker lists — affirmations, negations, uncertainty, pauses, conditions/changes, question words;
 4. :func:`_affirmations` — affirmation phrases that are not negated ("not correct" is no yes);
@@ -36,6 +36,14 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("definitely not", "no"),
     ("certainly not", "no"),
     # Politeness that contains "no" / "not" but negates nothing.
+    # Uncertainty phrases that contain a negation word: they do not decline anything.
+    ("not sure", "unsure"),
+    ("not certain", "unsure"),
+    ("dont know", "unsure"),
+    ("do not know", "unsure"),
+    ("no idea", "unsure"),
+    # "Mm-hmm" is a yes, "hmm" alone is not.
+    ("mm hmm", "mhm"),
     ("no problem", ""),
     ("not a problem", ""),
     ("no worries", ""),
@@ -50,6 +58,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("not at the moment", "notnow"),
     ("not today", "notnow"),
 )
+_REWRITE_PATTERNS = tuple((re.compile(rf"(?<!\S){re.escape(idiom)}(?!\S)"), new) for idiom, new in _REWRITES)
+"""The idioms as whole-word patterns (consecutive repeats are all rewritten)."""
 
 _AFFIRMATIONS = (
     "yes",
@@ -83,7 +93,6 @@ _AFFIRMATIONS = (
     "confirmed",
     "affirmative",
     "uh huh",
-    "mm hmm",
     "mhm",
 )
 _ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "alright", "all right"})
@@ -123,11 +132,6 @@ _UNCERTAIN = (
     "think",
     "suppose",
     "unsure",
-    "not sure",
-    "dont know",
-    "do not know",
-    "no idea",
-    "not certain",
     "kind of",
     "sort of",
     "kinda",
@@ -207,6 +211,7 @@ class _Said:
 
     @property
     def words(self) -> list[str]:
+        """The answer's words, in order."""
         return self.text.split()
 
 
@@ -215,10 +220,9 @@ def _normalise(raw: str) -> _Said:
     lowered = raw.translate(_APOSTROPHES).casefold().replace("'", "")
     question = "?" in lowered
     text = " ".join(_NOT_A_WORD.sub(" ", lowered.replace("?", " ")).split())
-    padded = f" {text} "
-    for idiom, replacement in _REWRITES:
-        padded = padded.replace(f" {idiom} ", f" {replacement} " if replacement else " ")
-    return _Said(" ".join(padded.split()), question)
+    for pattern, replacement in _REWRITE_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return _Said(" ".join(text.split()), question)
 
 
 def _has(said: _Said, phrases: tuple[str, ...] | frozenset[str]) -> bool:

@@ -334,6 +334,12 @@ def _short_year(value: int, today: datetime.date) -> int:
     return century + value if value <= pivot else century - 100 + value
 
 
+def _year_value(year: tuple[int, bool], today: datetime.date) -> int:
+    """The four-digit year of a :func:`_parse_year` result."""
+    value, two_digit = year
+    return _short_year(value, today) if two_digit else value
+
+
 def _make_date(year: int, month: int, day: int) -> datetime.date | None:
     """The date, or None when it does not exist (Feb 30, year 0)."""
     try:
@@ -463,14 +469,14 @@ def _month_readings(
         for split in (1, 2):
             day, year = _parse_day(post[:split]), _parse_year(post[split:], short_ok=True)
             if day is not None and year is not None and not ambiguous:
-                yield _make_date(_short_year(year[0], today) if year[1] else year[0], month, day)
+                yield _make_date(_year_value(year, today), month, day)
     if pre and post:
         day, year = _parse_day(pre), _parse_year(post, short_ok=True)
         if day is not None and year is not None:
-            yield _make_date(_short_year(year[0], today) if year[1] else year[0], month, day)
+            yield _make_date(_year_value(year, today), month, day)
         year, day = _parse_year(pre, short_ok=False), _parse_day(post)
         if day is not None and year is not None:
-            yield _make_date(year[0], month, day)
+            yield _make_date(_year_value(year, today), month, day)
 
 
 def _worded_dates(lowered: str, today: datetime.date) -> Iterator[datetime.date | None]:
@@ -618,6 +624,8 @@ _NOT_NAMES = frozenset(
     correct right wrong true false maybe perhaps probably exactly absolutely definitely totally honestly
     literally basically kind sort bit little lot over out off up down into
     blue black red white green gray grey brown pink purple orange yellow broken damaged late missing
+    ridiculous crazy insane unacceptable terrible awful horrible urgent important annoying frustrating
+    confusing weird strange silly stupid absurd amazing wonderful perfect nice cool easy hard difficult
     customer member caller human person agent representative manager supervisor robot bot machine
     mr mrs ms miss dr sir madam maam mister mom dad mother father husband wife son daughter
     one two three four five six seven eight nine ten

@@ -12,6 +12,7 @@ from typing import Any
 
 from livekit import rtc
 from livekit.agents import NOT_GIVEN, AgentSession, llm, stt, tts, vad
+from livekit.agents.voice.events import FunctionToolsExecutedEvent
 from livekit.agents.voice.turn import TurnHandlingOptions
 
 from agents.registry import AGENTS
@@ -57,7 +58,15 @@ def build_session(
         kwargs["turn_handling"] = {"turn_detection": "manual"}
     if aec_warmup_duration is not NOT_GIVEN:
         kwargs["aec_warmup_duration"] = aec_warmup_duration
-    return AgentSession[CustomerContext](**kwargs)
+    session = AgentSession[CustomerContext](**kwargs)
+    session.on("function_tools_executed", _silence_after_handoff)
+    return session
+
+
+def _silence_after_handoff(ev: FunctionToolsExecutedEvent) -> None:
+    """After a transfer succeeded, the old agent says nothing more (a refused extra call would make it speak)."""
+    if any(call.name == "transfer_to_agent" and not out.is_error for call, out in ev.zipped()):
+        ev.cancel_tool_reply()
 
 
 async def start_call(

@@ -13,7 +13,7 @@ from agents.coordinator import HandoffCoordinator, TransferRefusedError
 from services.demo_data import AVA
 from worker.testing import Reply, ScriptedLLM, offline_call
 
-from .helpers import handoffs, tool_outputs, turn
+from .helpers import code_turn, handoffs, spoken, tool_calls, tool_outputs, turn
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
@@ -44,18 +44,26 @@ async def test_registry_has_exactly_the_fourteen_agents() -> None:
 
 @pytest.mark.parametrize(("source", "target"), PAIRS, ids=[f"{a}->{b}" for a, b in PAIRS])
 async def test_transfer_between_every_pair(db_url: str, source: str, target: str) -> None:
-    llm = ScriptedLLM([Reply.say(f"Hello from {source}.")])
+    # The authentication agent greets by code (no LLM request); every other agent's greeting is generated.
+    llm = ScriptedLLM([] if source == "authentication" else [Reply.say(f"Hello from {source}.")])
     async with offline_call(llm=llm, start_agent=source, verified_as=AVA, database_url=db_url) as call:
+        assert llm.pending == 0
         reason = f"Caller needs {target.replace('_', ' ')} help"
-        r = await turn(
-            call,
-            llm,
-            f"Please put me through to {target}",
-            Reply.transfer(target, reason),
-            Reply.say(f"Hi Ava, {target} here."),
-        )
+        # Every agent but authentication greets a transferred caller with a generated, speech-only reply.
+        greeting = [] if target == "authentication" else [Reply.say(f"Hi Ava, {target} here.")]
+        r = await turn(call, llm, "Please put me through to the right desk", Reply.transfer(target, reason), *greeting)
+        assert not r.by_code
+        assert tool_calls(r) == [("transfer_to_agent", {"target": target, "reason": reason})]
         assert handoffs(r) == [target]
         assert type(call.session.current_agent) is AGENTS[target]
+        assert call.userdata.current_agent == target == call.session.current_agent.id
+        if target == "authentication":
+            # Its greeting is code's; its first LLM request is the next turn code leaves to the model.
+            assert spoken(r)[-1] == "This is identity verification. How can I help you today?"
+            await turn(call, llm, "Hmm, what can you do for me?", Reply.say("I can route you."))
+        else:
+            assert llm.requests[-1].tool_choice == "none", "the transfer greeting is speech only"
+        assert llm.unscripted == 0
         (record,) = call.userdata.transfers
         assert (record.from_agent, record.to_agent, record.reason) == (source, target, reason)
         assert record.handoff_latency_s is not None and record.handoff_latency_s >= 0
@@ -111,39 +119,64 @@ async def test_no_secret_digits_reach_the_next_agent(db_url: str) -> None:
 
 
 async def test_authentication_conversation_is_not_carried(db_url: str) -> None:
-    llm = ScriptedLLM([Reply.say("Hi, first name?")])
+    llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
-        for caller, replies in [
-            (
-                "Ava, I want to track my headphones",
-                [Reply.call("record_first_name", first_name="Ava"), Reply.say("Phone?")],
-            ),
-            ("4155550134", [Reply.call("record_phone_number", phone_number="4155550134"), Reply.say("Right?")]),
-            ("yes", [Reply.call("confirm_phone_number", caller_says_correct=True), Reply.say("Birthday?")]),
-            ("1988-04-12", [Reply.call("record_date_of_birth", date_of_birth="1988-04-12"), Reply.say("Last 4?")]),
-            ("ssn 4821", [Reply.call("authenticate_user", last_four="4821", digits_type="ssn"), Reply.say("Address?")]),
-            (
-                "yes",
-                [
-                    Reply.call("save_address", address_is_current=True),
-                    Reply.call("read_disclosure"),
-                    Reply.say("Accept?"),
-                ],
-            ),
-            (
-                "remind me later",
-                [
-                    Reply.call("log_offer_response", response="REMIND_LATER"),
-                    Reply.transfer("order_tracking", "Track the headphones order"),
-                    Reply.say("Order tracking here."),
-                ],
-            ),
-        ]:
-            await turn(call, llm, caller, *replies)
-        assert call.userdata.current_agent == "order_tracking"
+        for caller in (
+            "Hi, I'm Ava and I want to track my headphones",
+            "4155550134",
+            "yes",
+            "April 12 1988",
+            "ssn 4821",
+            "yes",
+        ):
+            await code_turn(call, llm, caller)
+        # Code classifies the answer and routes the original request; the greeting is the only LLM request.
+        r = await turn(call, llm, "remind me later", Reply.say("Order tracking here."))
+        assert r.by_code and handoffs(r) == ["order_tracking"]
+        assert call.userdata.current_agent == "order_tracking" == call.session.current_agent.id
+        assert len(llm.requests) == 1
         context_text = llm.requests[-1].all_text()
         assert not SECRET_DIGITS.search(context_text), context_text
         assert "REMIND_LATER" in context_text and "Do not ask again for: first name" in context_text
+
+
+async def test_two_transfers_in_one_reply_second_is_refused(db_url: str) -> None:
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
+        both = Reply(
+            calls=[
+                *Reply.transfer("order_tracking", "where is the order").calls,
+                *Reply.transfer("fashion", "wants a new jacket").calls,
+            ]
+        )
+        # The refused second call's error would make the returns agent speak after handing off; the
+        # session builder cancels that reply, so only order tracking's greeting follows.
+        r = await turn(call, llm, "Where's my order, and also I want a new jacket", both, Reply.say("Tracking here."))
+        assert llm.requests[-1].tool_choice == "none"
+        assert r.spoken() == ["Tracking here."]
+        assert "You just received this caller by transfer" in "\n".join(llm.requests[-1].system_texts())
+        assert [a["target"] for _, a in tool_calls(r)] == ["order_tracking", "fashion"]
+        (first, second) = tool_outputs(r)
+        assert first[2] is False
+        assert second[2] is True and "Only one transfer per reply" in second[1]
+        assert handoffs(r) == ["order_tracking"]
+        (record,) = call.userdata.transfers
+        assert (record.from_agent, record.to_agent) == ("returns", "order_tracking")
+        assert call.userdata.current_agent == call.session.current_agent.id == "order_tracking"
+        assert llm.unscripted == 0
+
+
+async def test_reason_and_intent_are_redacted_in_the_transfer_summary(db_url: str) -> None:
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
+        call.userdata.intent = "refund please, my social is 4821 and my card ends 7702"
+        reason = "Card ending 7702 charged twice; caller phone 415 555 0134, SSN 4821"
+        r = await turn(call, llm, "I need a person", Reply.transfer("human", reason), Reply.say("Hello."))
+        assert handoffs(r) == ["human"]
+        summary = "\n".join(t for t in llm.requests[-1].system_texts() if t.startswith("TRANSFER SUMMARY"))
+        assert summary and "charged twice" in summary and "refund please" in summary
+        assert not SECRET_DIGITS.search(summary), summary
+        assert not SECRET_DIGITS.search(call.userdata.transfers[0].reason)
 
 
 async def test_ping_pong_is_refused(db_url: str) -> None:
@@ -197,7 +230,8 @@ async def test_one_transfer_per_caller_turn(db_url: str) -> None:
         coordinator = HandoffCoordinator(AGENTS)
         with pytest.raises(TransferRefusedError, match="talk with them before transferring again"):
             coordinator.check(call.userdata, "electronics", "sales")
-        await turn(call, llm, "Actually, which one is cheapest?", Reply.say("Let me look."))
+        r = await turn(call, llm, "Actually, which one is cheapest?", Reply.say("Let me look."))
+        assert not r.by_code and spoken(r)
         coordinator.check(call.userdata, "electronics", "sales")  # allowed after a caller turn
         assert [t.to_agent for t in call.userdata.transfers] == ["electronics"]
 

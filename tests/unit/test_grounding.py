@@ -1,11 +1,12 @@
-"""Grounding: identity values must occur in what the caller said."""
+"""Grounding: values the model extracts (a new address) must occur in what the caller said."""
 
 from __future__ import annotations
 
 import pytest
 
 from call.context import CustomerContext
-from tools.grounding import caller_said_digits, caller_said_name, spoken_digits
+from call.parse import spoken_digits
+from tools.grounding import caller_said_digits, caller_said_state, caller_said_words
 
 pytestmark = pytest.mark.unit
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.unit
         ("oh one double three", "01" + "33"),
         ("triple seven 2", "7772"),
         ("one, oh, oh, one", "1001"),
+        ("eight nine five oh one", "89501"),
         ("no digits here", ""),
     ],
 )
@@ -33,24 +35,41 @@ def _ctx(*turns: str) -> CustomerContext:
 
 
 def test_digits_must_be_contiguous_and_recent() -> None:
-    ctx = _ctx("my number is four one five", "five five five oh one three four")
-    assert caller_said_digits(ctx, "4155550134")
-    assert not caller_said_digits(ctx, "4155550135")
+    ctx = _ctx("my zip is eight nine", "five oh one")
+    assert caller_said_digits(ctx, "89501")
+    assert not caller_said_digits(ctx, "89502")
     assert not caller_said_digits(ctx, "")
     for filler in ("a", "b", "c"):  # only the last three turns count
         ctx.record_user_turn(filler)
-    assert not caller_said_digits(ctx, "4155550134")
+    assert not caller_said_digits(ctx, "89501")
 
 
 @pytest.mark.parametrize(
-    ("turns", "name", "said"),
+    ("turns", "value", "said"),
     [
-        (("My first name is Ava.",), "Ava", True),
-        (("it's spelled A V A",), "Ava", True),
-        (("A-V-A",), "ava", True),
-        (("I'm calling about a jacket",), "John", False),
-        (("Savannah here",), "Ava", False),
+        (("It's 12 Oak Avenue in Reno",), "12 Oak Avenue", True),
+        (("twelve oak avenue",), "12 Oak Avenue", True),
+        (("It's 12 Oak Avenue in Reno",), "Reno", True),
+        (("It's 12 Oak Avenue in Reno",), "14 Oak Avenue", False),
+        (("It's 12 Oak Avenue in Reno",), "12 Elm Street", False),
+        (("I moved to Reno",), "1 Main Street", False),
+        (("I moved",), "", False),
     ],
 )
-def test_names_as_words_or_spelled(turns: tuple[str, ...], name: str, said: bool) -> None:
-    assert caller_said_name(_ctx(*turns), name) is said
+def test_words_and_house_numbers_must_be_said(turns: tuple[str, ...], value: str, said: bool) -> None:
+    assert caller_said_words(_ctx(*turns), value) is said
+
+
+@pytest.mark.parametrize(
+    ("turns", "code", "said"),
+    [
+        (("Reno, Nevada",), "NV", True),
+        (("Reno, NV 89501",), "NV", True),
+        (("Reno, N V",), "NV", True),
+        (("new york city",), "NY", True),
+        (("Reno",), "NV", False),
+        (("Reno, Nevada",), "CA", False),
+    ],
+)
+def test_state_by_name_or_code(turns: tuple[str, ...], code: str, said: bool) -> None:
+    assert caller_said_state(_ctx(*turns), code) is said

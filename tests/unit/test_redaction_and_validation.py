@@ -1,5 +1,5 @@
 """PII redaction (agents/redaction.py), argument validators (tools/common.py) and the explicit-yes rule
-(tools/confirmation.py)."""
+(call/answers.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import pytest
 from livekit.agents import ToolError
 
-from call.confirmation import is_explicit_yes
+from call.answers import YesNo, classify_yes_no
 from call.redaction import REDACTED, RedactingFilter, redact
 from tools.common import (
     MAX_FREE_TEXT,
@@ -225,8 +225,8 @@ def test_free_text_collapses_whitespace_and_bounds_length() -> None:
 @pytest.mark.parametrize(
     "said", ["yes please", "Yes.", "yeah go ahead", "correct", "sure", "that's right", "OK", "confirmed", "absolutely"]
 )
-def test_is_explicit_yes_accepts_a_clear_yes(said: str) -> None:
-    assert is_explicit_yes(said) is True
+def test_a_clear_yes_is_yes(said: str) -> None:
+    assert classify_yes_no(said) is YesNo.YES
 
 
 @pytest.mark.parametrize(
@@ -246,10 +246,10 @@ def test_is_explicit_yes_accepts_a_clear_yes(said: str) -> None:
         "yesterday",
     ],
 )
-def test_is_explicit_yes_refuses_anything_hedged_or_negative(said: str) -> None:
-    assert is_explicit_yes(said) is False
+def test_anything_hedged_or_negative_is_not_yes(said: str) -> None:
+    assert classify_yes_no(said) is not YesNo.YES
 
 
 @pytest.mark.parametrize("said", ["yes but don’t", "okay, hold on", "I can't say yes to that"])
-def test_is_explicit_yes_refuses_other_spellings_of_a_negation(said: str) -> None:
-    assert is_explicit_yes(said) is False
+def test_other_spellings_of_a_negation_are_not_yes(said: str) -> None:
+    assert classify_yes_no(said) is not YesNo.YES

@@ -9,18 +9,20 @@ arguments, and checks the ``function_call_output`` the model sees and that no ro
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from livekit.agents import RunResult
 from livekit.agents.llm import FunctionCallOutput, FunctionTool
 
+from agents.speech_guard import MAX_TOOL_ARGUMENTS_CHARS
+from agents.turns import CallerTurn
 from call.context import AuthStep
 from services.demo_data import AVA, MARCUS
-from tools.auth import AUTH_TOOLS
+from tools.auth import save_address
 from tools.catalog import catalog_search_tool
 from tools.escalation import create_escalation_ticket
 from tools.orders import ORDER_TOOLS
@@ -30,7 +32,6 @@ from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 pytestmark = pytest.mark.unit
 
 Args = dict[str, Any]
-Step = tuple[str, Args]
 Snapshot = Callable[..., Awaitable[dict[str, list[tuple[Any, ...]]]]]
 Arrange = Callable[[OfflineCall], Awaitable[None]]
 Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
@@ -38,15 +39,6 @@ Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 HUGE = "x" * 10_000
 SQL = "'; drop table orders;--"
 NOT_VERIFIED = "The caller is not verified yet. Do not share account details; transfer to authentication."
-
-# The authentication flow, step by step, through the real tools.
-TO_PHONE: tuple[Step, ...] = (("record_first_name", {"first_name": "Ava"}),)
-TO_PHONE_CONFIRM = (*TO_PHONE, ("record_phone_number", {"phone_number": "415 555 0134"}))
-TO_DATE_OF_BIRTH = (*TO_PHONE_CONFIRM, ("confirm_phone_number", {"caller_says_correct": True}))
-TO_LAST_FOUR = (*TO_DATE_OF_BIRTH, ("record_date_of_birth", {"date_of_birth": "1988-04-12"}))
-TO_ADDRESS = (*TO_LAST_FOUR, ("authenticate_user", {"last_four": "4821", "digits_type": "ssn"}))
-TO_DISCLOSURE = (*TO_ADDRESS, ("save_address", {"address_is_current": True}))
-TO_OFFER_RESPONSE = (*TO_DISCLOSURE, ("read_disclosure", {}))
 
 
 async def ava_has_a_return(call: OfflineCall) -> None:
@@ -57,6 +49,11 @@ async def ava_has_a_return(call: OfflineCall) -> None:
 async def marcus_has_a_return(call: OfflineCall) -> None:
     """Marcus's monitor return RET-500001: not Ava's."""
     await call.services.returns.initiate_return(MARCUS.id, "ORD-100201", sku=None, condition="opened", reason="Too big")
+
+
+async def new_address_due(call: OfflineCall) -> None:
+    """Ava is verified and has said her address changed: code now waits for the new one (the model extracts it)."""
+    call.userdata.advance(AuthStep.ADDRESS_NEW)
 
 
 @dataclass(frozen=True)
@@ -70,37 +67,34 @@ class BadCall:
     """A fragment of the error output the model sees."""
     verified: bool = True
     """Start the call with Ava already verified."""
-    before: tuple[Step, ...] = ()
-    """Tool calls (each must succeed) that bring the call to the step this case needs."""
     arrange: Arrange | None = None
-    """Rows to create through the services before the call."""
+    """State or rows to create before the call's first turn."""
 
 
 @asynccontextmanager
 async def call_for(case: BadCall, db_url: str) -> AsyncIterator[tuple[OfflineCall, ScriptedLLM]]:
-    model = ScriptedLLM([Reply.say("Hello, how can I help?")])  # consumed by the agent's greeting
+    # The authentication agent greets by code; every other agent's greeting is one LLM request.
+    model = ScriptedLLM([] if case.agent == AUTH else [Reply.say("Hello, how can I help?")])
     async with offline_call(
         llm=model, start_agent=case.agent, verified_as=AVA if case.verified else None, database_url=db_url
     ) as call:
+        assert model.pending == 0
         if case.arrange is not None:
             await case.arrange(call)
-        for name, args in case.before:
-            output = await tool_output_of(call, model, name, args)
-            assert not output.is_error, f"setup step {name} failed: {output.output}"
         yield call, model
 
 
 def says(args: Args) -> str:
-    """A caller turn that says every argument value (identity tools accept only values the caller said)."""
+    """A caller turn that says every argument value (model-extracted values must be the caller's words)."""
     return "Please go ahead: " + " ".join(str(v) for v in args.values())
 
 
 async def tool_output_of(call: OfflineCall, model: ScriptedLLM, name: str, args: Args) -> FunctionCallOutput:
-    """Let the model call ``name`` once and return the output it got (any event layout)."""
-    model.push(Reply.call(name, **args), Reply.say("Okay."))
-    result: RunResult[None] = await call.session.run(user_input=says(args))
-    outputs = [ev.item for ev in result.events if ev.type == "function_call_output" and ev.item.name == name]
-    assert len(outputs) == 1, result.events
+    """Let the model call ``name`` once and return the output it got (a write is then read back by code)."""
+    model.push(Reply.call(name, **args))
+    result = await call.say(says(args))
+    outputs = [i for i in result.items if i.type == "function_call_output" and i.name == name]
+    assert len(outputs) == 1, result.items
     return outputs[0]
 
 
@@ -109,11 +103,14 @@ async def bad_call(
 ) -> FunctionCallOutput:
     """The model calls ``name`` with ``args``; assert the exact turn: call, error output, spoken reply."""
     model.push(Reply.call(name, **args), Reply.say("Sorry, let me check that."))
-    result: RunResult[None] = await call.session.run(user_input=user_input if user_input is not None else says(args))
+    turn: CallerTurn = await call.say(user_input if user_input is not None else says(args))
+    assert model.pending == 0 and turn.run is not None
+    result = turn.run
     result.expect.next_event().is_function_call(name=name)
     output = result.expect.next_event().is_function_call_output(is_error=True).event().item
     result.expect.next_event().is_message(role="assistant")
     result.expect.no_more_events()
+    assert call.userdata.pending is None, "a refused write is never held for a yes"
     return output
 
 
@@ -128,102 +125,28 @@ def parse_error(field: str) -> str:
 
 
 AUTH = "authentication"
+ADDRESS = {"street": "1 Main St", "city": "Reno", "state": "NV", "zip_code": "89501"}
 ORDERS = "order_tracking"
 RETURNS = "returns"
 
 # fmt: off
 AUTH_CASES = [
-    # record_first_name
-    case("first-name-empty", AUTH, "record_first_name", {"first_name": ""}, "does not sound like a first name",
-         verified=False),
-    case("first-name-digits", AUTH, "record_first_name", {"first_name": "R2D2"}, "does not sound like a first name",
-         verified=False),
-    case("first-name-sql", AUTH, "record_first_name", {"first_name": SQL}, "does not sound like a first name",
-         verified=False),
-    case("first-name-huge", AUTH, "record_first_name", {"first_name": HUGE}, "does not sound like a first name",
-         verified=False),
-    case("first-name-missing", AUTH, "record_first_name", {}, parse_error("first_name"), verified=False),
-    case("first-name-already-verified", AUTH, "record_first_name", {"first_name": "Eve"},
-         "already verified; do not collect identity details again"),
-    # record_phone_number
-    case("phone-too-short", AUTH, "record_phone_number", {"phone_number": "12"}, "has 10 digits; I got 2",
-         verified=False, before=TO_PHONE),
-    case("phone-letters", AUTH, "record_phone_number", {"phone_number": "555-CALL-NOW"},
-         "That is not a phone number", verified=False, before=TO_PHONE),
-    case("phone-200-digits", AUTH, "record_phone_number", {"phone_number": "4" * 200}, "That is not a phone number",
-         verified=False, before=TO_PHONE),
-    case("phone-before-first-name", AUTH, "record_phone_number", {"phone_number": "4155550134"},
-         "Not now: the current verification step is first name", verified=False),
-    # confirm_phone_number
-    case("confirm-before-phone", AUTH, "confirm_phone_number", {"caller_says_correct": True},
-         "Not now: the current verification step is phone", verified=False, before=TO_PHONE),
-    case("confirm-not-a-bool", AUTH, "confirm_phone_number", {"caller_says_correct": "maybe"},
-         parse_error("caller_says_correct"), verified=False, before=TO_PHONE_CONFIRM),
-    # record_date_of_birth
-    case("dob-us-format", AUTH, "record_date_of_birth", {"date_of_birth": "12/04/1988"}, "Use YYYY-MM-DD",
-         verified=False, before=TO_DATE_OF_BIRTH),
-    case("dob-impossible", AUTH, "record_date_of_birth", {"date_of_birth": "1988-13-45"}, "Use YYYY-MM-DD",
-         verified=False, before=TO_DATE_OF_BIRTH),
-    case("dob-empty", AUTH, "record_date_of_birth", {"date_of_birth": ""}, "Use YYYY-MM-DD",
-         verified=False, before=TO_DATE_OF_BIRTH),
-    case("dob-future", AUTH, "record_date_of_birth", {"date_of_birth": "2027-01-01"},
-         "That date of birth is not plausible", verified=False, before=TO_DATE_OF_BIRTH),
-    case("dob-too-young", AUTH, "record_date_of_birth", {"date_of_birth": "2020-05-05"},
-         "That date of birth is not plausible", verified=False, before=TO_DATE_OF_BIRTH),
-    case("dob-too-old", AUTH, "record_date_of_birth", {"date_of_birth": "1890-01-01"},
-         "That date of birth is not plausible", verified=False, before=TO_DATE_OF_BIRTH),
-    case("dob-before-phone-confirmed", AUTH, "record_date_of_birth", {"date_of_birth": "1988-04-12"},
-         "Not now: the current verification step is phone confirm", verified=False, before=TO_PHONE_CONFIRM),
-    # authenticate_user
-    case("auth-before-date-of-birth", AUTH, "authenticate_user", {"last_four": "4821", "digits_type": "ssn"},
-         "Not now: the current verification step is date of birth; ask for the date of birth", verified=False,
-         before=TO_DATE_OF_BIRTH),
-    case("auth-three-digits", AUTH, "authenticate_user", {"last_four": "482", "digits_type": "ssn"},
-         "exactly four digits", verified=False, before=TO_LAST_FOUR),
-    case("auth-five-digits", AUTH, "authenticate_user", {"last_four": "48211", "digits_type": "ssn"},
-         "exactly four digits", verified=False, before=TO_LAST_FOUR),
-    case("auth-letters", AUTH, "authenticate_user", {"last_four": "48a1", "digits_type": "card"},
-         "exactly four digits", verified=False, before=TO_LAST_FOUR),
-    case("auth-huge", AUTH, "authenticate_user", {"last_four": HUGE, "digits_type": "ssn"},
-         "exactly four digits", verified=False, before=TO_LAST_FOUR),
-    case("auth-wrong-kind", AUTH, "authenticate_user", {"last_four": "4821", "digits_type": "passport"},
-         parse_error("digits_type"), verified=False, before=TO_LAST_FOUR),
-    # save_address
-    case("address-before-verification", AUTH, "save_address",
-         {"address_is_current": False, "street": "1 Main St", "city": "Reno", "state": "NV", "zip_code": "89501"},
-         "Not now: the current verification step is first name", verified=False),
-    case("address-zip-four-digits", AUTH, "save_address",
-         {"address_is_current": False, "street": "1 Main St", "city": "Reno", "state": "NV", "zip_code": "8950"},
-         "The ZIP code must be five digits", verified=False, before=TO_ADDRESS),
-    case("address-zip-letters", AUTH, "save_address",
-         {"address_is_current": False, "street": "1 Main St", "city": "Reno", "state": "NV", "zip_code": "ABCDE"},
-         "The ZIP code must be five digits", verified=False, before=TO_ADDRESS),
-    case("address-empty-street", AUTH, "save_address",
-         {"address_is_current": False, "street": "", "city": "Reno", "state": "NV", "zip_code": "89501"},
-         "The street is empty", verified=False, before=TO_ADDRESS),
-    case("address-huge-city", AUTH, "save_address",
-         {"address_is_current": False, "street": "1 Main St", "city": HUGE, "state": "NV", "zip_code": "89501"},
-         "The city is too long", verified=False, before=TO_ADDRESS),
-    case("address-state-spelled-out", AUTH, "save_address",
-         {"address_is_current": False, "street": "1 Main St", "city": "Reno", "state": "Nevada", "zip_code": "89501"},
-         "Use the two-letter state code", verified=False, before=TO_ADDRESS),
-    # read_disclosure
-    case("disclosure-before-verification", AUTH, "read_disclosure", {},
-         "Not now: the current verification step is first name", verified=False),
-    case("disclosure-before-address", AUTH, "read_disclosure", {},
-         "Not now: the current verification step is address; confirm the address on file", verified=False,
-         before=TO_ADDRESS),
-    case("disclosure-after-done", AUTH, "read_disclosure", {}, "Not now: the current verification step is done"),
-    # log_offer_response
-    case("offer-before-disclosure", AUTH, "log_offer_response", {"response": "ACCEPTED"},
-         "Not now: the current verification step is disclosure; call read_disclosure", verified=False,
-         before=TO_DISCLOSURE),
-    case("offer-before-verification", AUTH, "log_offer_response", {"response": "DECLINED"},
-         "Not now: the current verification step is first name", verified=False),
-    case("offer-unknown-answer", AUTH, "log_offer_response", {"response": "MAYBE"}, parse_error("response"),
-         verified=False, before=TO_OFFER_RESPONSE),
-    case("offer-lowercase-answer", AUTH, "log_offer_response", {"response": "accepted"}, parse_error("response"),
-         verified=False, before=TO_OFFER_RESPONSE),
+    # save_address: the only authentication tool left to the model (a new address, in the caller's words)
+    case("address-before-verification", AUTH, "save_address", ADDRESS,
+         "Not now: code leads verification", verified=False),
+    case("address-when-no-new-address-is-due", AUTH, "save_address", ADDRESS, "Not now: code leads verification"),
+    case("address-zip-four-digits", AUTH, "save_address", {**ADDRESS, "zip_code": "8950"},
+         "The ZIP code must be five digits", arrange=new_address_due),
+    case("address-zip-letters", AUTH, "save_address", {**ADDRESS, "zip_code": "ABCDE"},
+         "The ZIP code must be five digits", arrange=new_address_due),
+    case("address-empty-street", AUTH, "save_address", {**ADDRESS, "street": ""}, "The street is empty",
+         arrange=new_address_due),
+    case("address-huge-city", AUTH, "save_address", {**ADDRESS, "city": HUGE}, "The city is too long",
+         arrange=new_address_due),
+    case("address-unknown-state", AUTH, "save_address", {**ADDRESS, "state": "ZZ"},
+         "Use the two-letter code of a US state", arrange=new_address_due),
+    case("address-missing-zip", AUTH, "save_address",
+         {"street": "1 Main St", "city": "Reno", "state": "NV"}, parse_error("zip_code"), arrange=new_address_due),
 ]
 
 ORDER_CASES = [
@@ -358,11 +281,11 @@ OTHER_CASES = [
 
 
 def test_every_tool_has_bad_input_cases() -> None:
-    tools = [*AUTH_TOOLS, *ORDER_TOOLS, *RETURN_TOOLS, create_escalation_ticket, catalog_search_tool("books")]
+    tools = [save_address, *ORDER_TOOLS, *RETURN_TOOLS, create_escalation_ticket, catalog_search_tool("books")]
     names = {t.info.name for t in tools if isinstance(t, FunctionTool)}
     covered = {p.values[0].tool for p in AUTH_CASES + ORDER_CASES + RETURN_CASES + OTHER_CASES}
 
-    assert len(names) == len(tools) == 20
+    assert len(names) == len(tools) == 13
     assert names - covered == set()
 
 
@@ -374,11 +297,29 @@ async def test_bad_input_is_an_error_the_model_sees_and_writes_nothing(
     async with call_for(bad, db_url) as (call, model):
         before = await db_snapshot(call.services)
 
-        output = await bad_call(call, model, bad.tool, bad.args)
-
-        assert bad.says in output.output
-        assert len(output.output) < 600, "a huge argument must not be echoed back to the model"
+        if len(json.dumps(bad.args)) > MAX_TOOL_ARGUMENTS_CHARS:
+            await oversized_call_is_dropped(call, model, bad.tool, bad.args)
+        else:
+            output = await bad_call(call, model, bad.tool, bad.args)
+            assert bad.says in output.output
+            assert len(output.output) < 600, "a huge argument must not be echoed back to the model"
         assert await db_snapshot(call.services) == before
+
+
+async def oversized_call_is_dropped(call: OfflineCall, model: ScriptedLLM, name: str, args: Args) -> None:
+    """Oversized arguments never reach the tool: the guarded LLM node drops the call, the caller hears the
+    agent's fallback line, and the model is told on its next request."""
+    model.push(Reply.call(name, **args))
+    turn = await call.say("Please go ahead with that.")
+    assert model.pending == 0 and turn.run is not None
+    assert turn.tool_calls() == [] and turn.tool_outputs() == []
+    assert len(turn.spoken()) == 1, turn.spoken()
+    model.push(Reply.say("Sorry, could you say that more briefly?"))
+    await call.say("Did that work?")
+    note = "\n".join(model.requests[-1].system_texts())
+    assert f"Your call of {name} was refused: The arguments are too long" in note
+    assert HUGE not in model.requests[-1].all_text()
+    assert call.userdata.pending is None
 
 
 @pytest.mark.asyncio
@@ -395,12 +336,14 @@ async def test_a_schema_error_names_the_argument_and_the_allowed_values(db_url: 
 
 @pytest.mark.asyncio
 async def test_an_unverified_caller_is_not_even_offered_the_order_tools(db_url: str, db_snapshot: Snapshot) -> None:
-    model = ScriptedLLM([Reply.say("Hello")])
+    model = ScriptedLLM()  # the authentication agent greets by code
     async with offline_call(llm=model, start_agent=AUTH, database_url=db_url) as call:
         before = await db_snapshot(call.services)
         model.push(Reply.call("track_order", order_number="ORD-100101"), Reply.say("Let me verify you first."))
 
-        result: RunResult[None] = await call.session.run(user_input="Where is my order ORD-100101?")
+        turn = await call.say("Where is my order ORD-100101?")
+        assert turn.run is not None
+        result = turn.run
 
         result.expect.contains_function_call_output(is_error=True)
         [output] = [ev.item for ev in result.events if ev.type == "function_call_output"]
@@ -411,28 +354,31 @@ async def test_an_unverified_caller_is_not_even_offered_the_order_tools(db_url: 
 
 @pytest.mark.asyncio
 async def test_three_wrong_last_fours_lock_the_call_and_the_account(db_url: str, query: Query) -> None:
-    model = ScriptedLLM([Reply.say("Hello")])
+    """Identity is checked by code from the caller's words; no tool call is involved at all."""
+    model = ScriptedLLM()
     async with offline_call(llm=model, start_agent=AUTH, database_url=db_url) as call:
-        for name, args in TO_LAST_FOUR:
-            assert not (await tool_output_of(call, model, name, args)).is_error
+        for line in ("Ava", "four one five, five five five, zero one three four", "yes", "April 12 1988"):
+            assert (await call.say(line)).by_code
         for attempt in range(3):
-            output = await bad_call(call, model, "authenticate_user", {"last_four": "0000", "digits_type": "ssn"})
+            turn = await call.say("SSN zero zero zero zero")
+            assert turn.by_code
             if attempt < 2:
-                assert "do not match our records" in output.output
-                assert "Do not say which detail was wrong" in output.output
-                await tool_output_of(call, model, "record_date_of_birth", {"date_of_birth": "1988-04-12"})
-        assert "locked out" in output.output
+                assert "those details don't match our records" in turn.spoken()[0]
+                assert (await call.say("April 12 1988")).by_code
+        assert "I couldn't verify those details" in turn.spoken()[0]
         assert call.userdata.verification.step is AuthStep.LOCKED_OUT
 
-        # The right digits no longer help, in this call...
-        output = await bad_call(call, model, "authenticate_user", {"last_four": "4821", "digits_type": "ssn"})
-        assert "identity cannot be verified in this call" in output.output
+        # The right digits no longer help, in this call (the model answers, code checks nothing)...
+        model.push(Reply.say("I can't verify you on this call, but a colleague can help."))
+        turn = await call.say("SSN four eight two one")
+        assert not turn.by_code and turn.tool_calls() == []
         assert call.userdata.verification.customer is None
         # ...and the account itself is locked for the next call.
         assert await query(call.services, "select locked_until from customers where id = :id", id=AVA.id) == [
             ("2026-11-18 15:30:00.000000",)
         ]
         assert await query(call.services, "select succeeded from auth_attempts") == [(0,), (0,), (0,)]
+        assert len(model.requests) == 1 and model.unscripted == 0
 
 
 @pytest.mark.asyncio
@@ -480,16 +426,17 @@ GATED_RULE_BREAKERS = [
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("bad", GATED_RULE_BREAKERS)
-async def test_a_rule_breaking_write_is_refused_even_after_the_callers_yes(
+async def test_a_rule_breaking_write_is_not_held_so_a_yes_writes_nothing(
     bad: BadCall, db_url: str, db_snapshot: Snapshot
 ) -> None:
     async with call_for(bad, db_url) as (call, model):
         before = await db_snapshot(call.services)
-        await tool_output_of(call, model, bad.tool, bad.args)  # the read-back, whatever it says
+        await bad_call(call, model, bad.tool, bad.args)
 
-        output = await bad_call(call, model, bad.tool, bad.args, user_input="Yes please.")
+        model.push(Reply.say("There's nothing to confirm yet."))
+        turn = await call.say("Yes please.")
 
-        assert bad.says in output.output
+        assert not turn.by_code and turn.tool_calls() == [], "no pending write: the yes goes to the model"
         assert call.userdata.pending is None
         assert await db_snapshot(call.services) == before
 
@@ -508,19 +455,3 @@ async def test_a_rule_breaking_write_is_refused_before_it_is_read_back(
         assert "Read this back" not in output.output
         assert call.userdata.pending is None
         assert await db_snapshot(call.services) == before
-
-
-@pytest.mark.asyncio
-async def test_a_refused_record_first_name_records_nothing(db_url: str) -> None:
-    bad = BadCall(
-        AUTH,
-        "record_first_name",
-        {"first_name": "Ava", "caller_request": HUGE},
-        "The caller request is too long",
-        verified=False,
-    )
-    async with call_for(bad, db_url) as (call, model):
-        output = await bad_call(call, model, bad.tool, bad.args)
-
-        assert bad.says in output.output
-        assert call.userdata.verification.first_name is None
