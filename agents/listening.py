@@ -30,7 +30,8 @@ class Listening:
         min_delay: Silence after speech before the turn may end.
         max_delay: Longest wait when the turn detector thinks the caller is not done.
         keyterms: Words the recogniser should favour.
-        prompt: A sample of the expected answer for Whisper's ``initial_prompt`` (invented values).
+        prompt: Context for Whisper's ``initial_prompt``. Never example values: Whisper copies them (a
+            prompt "My first name is Maria." turned the caller's "Ava" into "Maria").
     """
 
     min_delay: float
@@ -43,13 +44,13 @@ _DIGIT_WORDS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "sev
 
 LISTENING: dict[ListenMode, Listening] = {
     "general": Listening(0.5, 1.5),
-    "name": Listening(0.5, 1.5, prompt="My first name is Maria."),
-    "yes_no": Listening(0.4, 1.2, ("yes", "no", "correct", "right"), prompt="Yes, that's right."),
+    "name": Listening(0.5, 1.5),
+    "yes_no": Listening(0.4, 1.2, ("yes", "no", "correct", "right")),
     "digits": Listening(
         1.2,
         3.0,
         (*_DIGIT_WORDS, "social", "security", "card"),
-        prompt="It's 2 0 7, 3 8 1, 9 9 4 6. March 3, 1971. The last four of my card are 6 0 5 8.",
+        prompt="The caller reads digits of a phone number, a date of birth or the last four of a card.",
     ),
 }
 """Per-mode settings. Digits: 1.2–3.0 s (callers pause between groups); yes/no: 0.4–1.2 s."""

@@ -30,7 +30,8 @@ _MARKERS = re.compile(
     r"\bToolError\b|\bagent id\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![(\[])")
+"""A sentence ends at . ! ? and a space, unless a bracket follows ("correct? (True or False)" is one)."""
 
 
 def unsafe_reason(sentence: str, tool_names: Iterable[str] = ()) -> str | None:

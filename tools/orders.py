@@ -84,7 +84,9 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     note = free_text(instructions, field="instructions") if instructions.strip() else None
     async with service_errors():
         await ctx.services.orders.check_delivery_change(customer.id, oid, new_date=date, instructions=note)
-    parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + ([f"instructions '{note}'"] if note else [])
+    parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + (
+        [f"set the delivery instructions to '{note}'"] if note else []
+    )
 
     async def _change() -> str:
         async with service_errors():

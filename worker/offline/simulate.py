@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from livekit.agents import AgentSession, llm
 
@@ -413,7 +413,8 @@ def main(argv: list[str]) -> int:
         + (f"\nagent audio: {opts.out / 'agent.wav'}" if opts.text_lines is None else "")
     )
     status = 0
-    timed_out = [t["caller_input"] for t in report["turns"] if t["timed_out"]]
+    turns: list[dict[str, Any]] = report["turns"]  # type: ignore[assignment]
+    timed_out = [t["caller_input"] for t in turns if t["timed_out"]]
     if timed_out:
         print(f"\nFAILED: {len(timed_out)} turn(s) timed out: {timed_out}")
         status = 1
