@@ -186,13 +186,29 @@ class CustomerContext:
     max_auth_attempts: int = 3
 
     def require_verified(self) -> CustomerView:
-        """The verified caller.
+        """The caller, once the whole authentication is complete (identity, disclosure, offer answer).
+
+        Account tools serve only such a caller: identity alone is not enough while the mandatory
+        disclosure or the offer answer is still due.
 
         Raises:
-            ToolError: the caller is not verified (the model should transfer to authentication).
+            ToolError: authentication is not complete (the model should transfer to authentication).
+        """
+        customer = self.verification.customer
+        if customer is None or self.verification.step is not AuthStep.DONE:
+            raise ToolError(
+                "The caller has not finished authentication. Do not share account details; transfer to authentication."
+            )
+        return customer
+
+    def require_identity(self) -> CustomerView:
+        """The caller whose identity matched a record (authentication may still be in progress).
+
+        Raises:
+            ToolError: identity is not verified.
         """
         if self.verification.customer is None:
-            raise ToolError("The caller is not verified yet. Do not share account details; transfer to authentication.")
+            raise ToolError("The caller's identity is not verified yet.")
         return self.verification.customer
 
     def advance(self, step: AuthStep) -> None:

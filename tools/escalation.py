@@ -8,6 +8,7 @@ from livekit.agents import RunContext, function_tool
 from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
+from call.redaction import redact
 from call.summary import TransferSummary
 
 from .common import free_text, service_errors
@@ -44,7 +45,7 @@ async def create_escalation_ticket(
         async with service_errors():
             ticket = await ctx.services.tickets.create(
                 customer_id=customer.id if customer else None,
-                reason=why,
+                reason=redact(why),
                 priority=priority,
                 summary={
                     **summary.to_dict(),

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from call.parse import spoken_digits
-
 from call.context import CustomerContext
+from call.parse import spoken_digits
 
 US_STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",

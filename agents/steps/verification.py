@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from call.answers import YesNo, classify_offer, classify_yes_no
-from call.parse import grouped_digits, parse_date, parse_first_name, parse_last_four, parse_phone, spoken_digits
-
 from call.context import AuthStep, CustomerContext
+from call.parse import grouped_digits, parse_date, parse_first_name, parse_last_four, parse_phone, spoken_digits
 from call.redaction import redact
 from services import LockedOutError, ServiceError
 from services.customers import OfferAnswer
@@ -357,7 +356,7 @@ class OfferStep(Step):
             if "?" in turn.text or turn.text.casefold().startswith(("what", "how", "why", "is ", "does", "can")):
                 return None  # a question about the offer: the model answers from the disclosure
             return CodeReply.say(f"Sorry, I didn't catch that. {self.question(ctx)}")
-        customer = ctx.require_verified()
+        customer = ctx.require_identity()
         record = ctx.disclosure
         try:
             await ctx.services.customers.record_offer_response(
