@@ -42,7 +42,7 @@ from typing import Any
 
 from services.ids import IdFormat, registered_ids
 
-__all__ = ["REDACTED", "RedactingFilter", "redact", "redact_traceback", "redact_value"]
+__all__ = ["REDACTED", "RedactingFilter", "is_pii_key", "redact", "redact_traceback", "redact_value"]
 
 REDACTED = "[redacted]"
 
@@ -144,8 +144,29 @@ _MONTHS = (
 
 
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
-    """A regex alternation of literal words, longest first (so ``seventeen`` wins over ``seven``)."""
-    return "(?:" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + ")"
+    """A regex matching any of ``words``, as a trie (``seven(?:t(?:een|h|y))?``...).
+
+    A trie fails on the first letter that no word has there, where a flat alternation would try
+    every word: this keeps the scan fast at every word start of long texts. Longer words are
+    tried first; callers add a word-boundary check after the alternation.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return "(?:" + emit(trie) + ")"
 
 
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
@@ -153,64 +174,99 @@ _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 _NOT_ALNUM_BEFORE = r"(?<![^\W_])"
 _NOT_ALNUM_AFTER = r"(?![^\W_])"
 
-_W = _alternation([w for w in _WORDS if w != "and"])
 _W_DIGIT_WORDS = _alternation([w for w, (kind, _, ordinal) in _WORDS.items() if kind != _AND and not ordinal])
 _W_HOUR = _alternation([*_UNITS, "ten", "eleven", "twelve"])
 _W_MINUTE = _alternation([*_UNITS, *_TEENS, *_TENS_WORDS])
 _W_UNIT = _alternation(_UNITS)
 _W_ORDINAL = _alternation([*_UNIT_ORDINALS, *_TEEN_ORDINALS, *_TENS_ORDINALS])
 _W_MONTH = _alternation(_MONTHS)
+_W_ATOM = _alternation([*(w for w in _WORDS if w != "and"), *_MONTHS])
 
 # --- atoms of a run: digits, number words, month names ---------------------------------------------
 
 # 1-2 digits followed by ":<digit>" start a time of day, not a run.
-_DIGITS = r"(?<!\d)(?:\d{3,}|\d{1,2}(?!\d|:\d))(?:(?:st|nd|rd|th)" + _NOT_LETTER_AFTER + ")?"
-_WORD = _NOT_LETTER_BEFORE + _W + _NOT_LETTER_AFTER
-_MONTH = _NOT_LETTER_BEFORE + _W_MONTH + _NOT_LETTER_AFTER + r"\.?"
-_ATOM = f"(?:{_DIGITS}|{_WORD}|{_MONTH})"
+_ATOM = (
+    r"(?:(?<!\d)(?:\d{3,}|\d{1,2}(?!\d|:\d))(?:(?:st|nd|rd|th)" + _NOT_LETTER_AFTER + ")?"
+    rf"|{_NOT_LETTER_BEFORE}{_W_ATOM}{_NOT_LETTER_AFTER}(?:(?:(?<=hundred)|(?<=thousand))\s+and(?=\s))?)"
+)
 _SEP = (
     r"(?:[\s,.\-/()\u2013\u2014]{1,6}"
-    r"|\s+(?:dash|hyphen)\s+"
-    rf"|\s+of\s+(?={_W_MONTH}{_NOT_LETTER_AFTER})"
-    rf"|\s+the\s+(?=(?:{_W_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th)){_NOT_LETTER_AFTER})"
-    r"|(?:(?<=hundred)|(?<=thousand))\s+and\s+)"
+    rf"|\s+(?:dash|hyphen|of(?=\s+{_W_MONTH}{_NOT_LETTER_AFTER})"
+    rf"|the(?=\s+(?:{_W_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th)){_NOT_LETTER_AFTER}))\s+)"
 )
 _RUN_LEAD = r"(?:\+(?=\d)|\((?=\d{3}\)))?"
 """``+1 415...`` and ``(415) 555...`` lose their leading sign or bracket with the number."""
 
 # --- kept: money, hex, times of day (ids come from services.ids) ---------------------------------------
+# Grouped by the first character (digit, letter, currency sign) so that a position is only tried
+# against the tokens that can start there. Amounts and times said in words are recognised after
+# the fact, from the word that follows a run (see _replace).
 
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,12})(?:\.\d{1,2})?(?!\d)"
 _CURRENCY_WORD = r"(?:dollars?|bucks|cents?|usd|euros?)" + _NOT_LETTER_AFTER
-_MONEY = (
-    rf"[$€£¥]\s?-?{_AMOUNT}"
-    rf"|(?<![\d.,]){_AMOUNT}\s?{_CURRENCY_WORD}"
-    rf"|{_NOT_LETTER_BEFORE}{_W_DIGIT_WORDS}(?:[\s\-]+(?:and\s+)?{_W_DIGIT_WORDS}){{0,8}}\s+{_CURRENCY_WORD}"
-    r"|(?<![\d.,])(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,9})\.\d{2}(?!\d|[.,]\d)"
-)
-_HEX = (
-    r"0x[0-9a-f]+"
-    rf"|{_NOT_ALNUM_BEFORE}[0-9a-f]{{8}}(?:-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}{_NOT_ALNUM_AFTER}"
-    rf"|{_NOT_ALNUM_BEFORE}(?=[0-9a-f]{{0,64}}[a-f])[0-9a-f]{{12,}}{_NOT_ALNUM_AFTER}"
-)
 _AM_PM = r"[ap]\.?\s?m\.?" + _NOT_LETTER_AFTER
-_TIME = (
-    rf"(?<![\d:.])\d{{1,2}}:[0-5]\d(?::[0-5]\d(?:\.\d{{1,6}})?)?(?![\d:])(?:\s?{_AM_PM})?"
-    rf"|{_NOT_LETTER_BEFORE}{_W_HOUR}(?:[\s\-]+(?:oh[\s\-]+)?{_W_MINUTE}(?:[\s\-]+{_W_UNIT})?)?"
-    rf"\s?(?:{_AM_PM}|o'?\s?clock{_NOT_LETTER_AFTER})"
+_HEX_TOKEN = (
+    rf"{_NOT_ALNUM_BEFORE}(?=[0-9a-f]{{8}})(?:"
+    r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"  # a UUID
+    r"|(?=[0-9a-f]{0,64}[a-f])[0-9a-f]{12,}"  # 12+ hex characters with a letter: LiveKit ids, digests
+    rf"){_NOT_ALNUM_AFTER}"
 )
+_KEEP_FROM_DIGIT = (
+    r"0x[0-9a-f]+"  # a memory address
+    rf"|{_HEX_TOKEN}"
+    rf"|(?<![\d.,]){_AMOUNT}\s?{_CURRENCY_WORD}"  # 129 dollars
+    r"|(?<![\d.,])(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,9})\.\d{2}(?!\d|[.,]\d)"  # 12.50, 1,299.99
+)
+_TIME = rf"(?<![\d:.])\d{{1,2}}:[0-5]\d(?::[0-5]\d(?:\.\d{{1,6}})?)?(?![\d:])(?:\s?{_AM_PM})?"  # 10:45, 3:30 pm
+"""Only tried where a scan starts: inside a run, an atom never starts a time (see ``_ATOM``)."""
+_KEEP_TRIGGER = r"\d{1,3},\d{3}|\d+[.\s]|\d+[a-fxz]|\d{8}"
+"""What follows the digits of every kept token that starts with a digit (``1,299``, ``12.50``,
+``129 dollars``, ``0x7f``, ``1Z...``, hex): a cheap test before trying them all."""
+_KEEP_FROM_SIGN = rf"[$€£¥]\s?-?{_AMOUNT}"  # $129.00, $1,299.99
+
+_FOLLOWED_BY_CURRENCY = re.compile(r"\s?" + _CURRENCY_WORD, re.IGNORECASE)
+_FOLLOWED_BY_AM_PM = re.compile(rf"\s?(?:{_AM_PM}|o'?\s?clock{_NOT_LETTER_AFTER})", re.IGNORECASE)
+_SPOKEN_AMOUNT = re.compile(
+    rf"{_NOT_LETTER_BEFORE}{_W_DIGIT_WORDS}(?:[\s\-]+(?:and\s+)?{_W_DIGIT_WORDS}){{0,8}}\Z", re.IGNORECASE
+)
+"""The number words that end a run followed by ``dollars``: ``one hundred twenty-nine``."""
+_SPOKEN_TIME = re.compile(
+    rf"{_NOT_LETTER_BEFORE}{_W_HOUR}(?:[\s\-]+(?:oh[\s\-]+)?{_W_MINUTE}(?:[\s\-]+{_W_UNIT})?)?\Z", re.IGNORECASE
+)
+"""The number words that end a run followed by ``pm`` or ``o'clock``: ``eleven forty-five``."""
+_TAIL_WINDOW = 200
 
 
 def _build_pattern(ids: tuple[IdFormat, ...]) -> re.Pattern[str]:
     """Compile the scanner: at each position a kept token wins, otherwise a run of numeric atoms.
 
-    A run never extends into a kept token (``4821 $12.50`` redacts ``4821`` only). Every repetition
-    inside a lookahead is bounded, so the scan is linear in the length of the text.
+    A run never extends into a kept token (``4821 $12.50`` redacts ``4821`` only). A run of one
+    atom only matches when it is four digits or more (a single word never stands for four), so
+    ordinary short numbers cost no callback. Every repetition inside a lookahead is bounded, and a
+    position is only tried against what can start with its character, so the scan stays linear.
+
+    Args:
+        ids: The registered id formats, kept exactly (case-sensitive) as registered.
+
+    Returns:
+        The compiled scanner, with groups ``keep`` and ``run``.
     """
-    id_alts = [f"(?-i:{fmt.pattern.pattern})" for fmt in ids]
-    keep = "|".join([*id_alts, _HEX, _MONEY, _TIME])
-    run = rf"{_RUN_LEAD}{_ATOM}(?:{_SEP}(?!{keep}){_ATOM})*"
-    return re.compile(rf"(?P<keep>{keep})|(?P<run>{run})", re.IGNORECASE)
+    from_digit = [_KEEP_FROM_DIGIT]
+    from_letter = [_HEX_TOKEN]
+    for group, starts_with_digit in ((from_digit, True), (from_letter, False)):
+        literal_ids = "|".join(
+            re.escape(fmt.prefix + fmt.separator) + rf"\d{{{fmt.digits}}}(?!\d)"
+            for fmt in ids
+            if fmt.prefix[0].isdigit() is starts_with_digit
+        )
+        if literal_ids:  # one boundary check for all of them
+            group.insert(0, rf"{_NOT_ALNUM_BEFORE}(?-i:{literal_ids})")
+    keep = rf"(?=\d)(?:{'|'.join(from_digit)})|(?=[^\W\d_])(?:{'|'.join(from_letter)})|{_KEEP_FROM_SIGN}"
+    # Inside a run, digits can only start a kept token if followed by one of these: skip the rest.
+    inner_keep = rf"(?={_KEEP_TRIGGER})(?:{'|'.join(from_digit)})|(?=[^\W\d_])(?:{'|'.join(from_letter)})"
+    run = rf"{_RUN_LEAD}(?:{_ATOM}(?:{_SEP}(?!{inner_keep}){_ATOM})+|(?<!\d)\d{{{_MIN_DIGITS},}})"
+    screen = rf"(?=[\d$€£¥(+]|{_NOT_LETTER_BEFORE}[^\W\d_])"
+    return re.compile(rf"{screen}(?:(?P<keep>(?=\d){_TIME}|{keep})|(?P<run>{run}))", re.IGNORECASE)
 
 
 _compiled: tuple[tuple[IdFormat, ...], re.Pattern[str]] | None = None
@@ -231,8 +287,8 @@ def _pattern() -> re.Pattern[str]:
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
 
 
-def _count_digits(run: str) -> int:
-    """How many digits a run stands for.
+def _count_digits(run: str, enough: int = _MIN_DIGITS) -> int:
+    """How many digits a run stands for (counting stops once ``enough`` is reached).
 
     Digit groups count their length. Number words are read as spoken numbers: ``forty eight`` is one
     number (48, two digits), ``nineteen eighty eight`` two numbers (19 and 88, four digits),
@@ -243,15 +299,19 @@ def _count_digits(run: str) -> int:
 
     Args:
         run: The text of one run (digits, number words, months and separators).
+        enough: Stop counting at this many digits.
 
     Returns:
-        The number of digits.
+        The number of digits, or a number ``>= enough`` as soon as that is certain.
     """
     count = 0
     total = current = 0
     last = -1  # kind of the last word of the open number; -1: no open number
     repeat = 0
-    for token in _TOKEN.findall(run.lower()):
+    for match in _TOKEN.finditer(run):
+        if count >= enough:
+            return count
+        token = match.group(0)
         if token[0].isdigit():
             if last >= 0:
                 count += len(str(total + current))
@@ -260,7 +320,7 @@ def _count_digits(run: str) -> int:
             count += repeat if repeat and len(token) == 1 else len(token)
             repeat = 0
             continue
-        kind, value, ordinal = _WORDS.get(token, (-1, 0, False))
+        kind, value, ordinal = _WORDS.get(token.lower(), (-1, 0, False))
         if kind == _AND:
             continue
         if kind in (_UNIT, _ZERO) and repeat:
@@ -306,11 +366,46 @@ def _count_digits(run: str) -> int:
     return count
 
 
+_FOUR_DIGITS = re.compile(rf"\d(?:\D*\d){{{_MIN_DIGITS - 1}}}")
+
+
+_SEPARATORS = " \t\r\n\f\v,.-/()\u2013\u2014"
+
+
+def _spoken_tail(match: re.Match[str]) -> int:
+    """Where an amount or a time said in words starts at the end of a run (``len`` of it if none).
+
+    ``... one hundred twenty-nine dollars`` and ``... eleven forty-five pm``: the run stops before
+    ``dollars``/``pm``; the number words right before that word are money or a time and are kept.
+    """
+    text, after = match.group(0), match.end()
+    source = match.string
+    if _FOLLOWED_BY_CURRENCY.match(source, after):
+        tail_pattern = _SPOKEN_AMOUNT
+    elif _FOLLOWED_BY_AM_PM.match(source, after):
+        tail_pattern = _SPOKEN_TIME
+    else:
+        return len(text)
+    offset = max(0, len(text) - _TAIL_WINDOW)
+    tail = tail_pattern.search(text, offset)
+    return tail.start() if tail else len(text)
+
+
+def _is_secret(run: str) -> bool:
+    return bool(_FOUR_DIGITS.search(run)) or _count_digits(run) >= _MIN_DIGITS
+
+
 def _replace(match: re.Match[str]) -> str:
     text = match.group(0)
     if match.lastgroup == "keep":
         return text
-    return REDACTED if _count_digits(text) >= _MIN_DIGITS else text
+    split = _spoken_tail(match)
+    if split == len(text):
+        return REDACTED if _is_secret(text) else text
+    head = text[:split].rstrip(_SEPARATORS)
+    if head and _is_secret(head):
+        return REDACTED + text[len(head) :]
+    return text
 
 
 def redact(text: str) -> str:
@@ -463,6 +558,7 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)
 
 _PiiCheck = Callable[[str], bool]
 _is_pii: _PiiCheck | None = None
+_import_tried = False
 
 
 def _fallback_is_pii(key: str) -> bool:
@@ -471,26 +567,42 @@ def _fallback_is_pii(key: str) -> bool:
 
 
 def _pii_check() -> _PiiCheck:
-    """``livekit.agents.telemetry.pii.is_pii_attribute``, imported on first use (fallback without LiveKit)."""
-    global _is_pii
+    """``livekit.agents.telemetry.pii.is_pii_attribute``, imported once on first use.
+
+    If that import fails (LiveKit absent, or a record logged while LiveKit itself is importing),
+    the local fallback rule is used, and the module is picked up later if it shows up imported.
+    """
+    global _is_pii, _import_tried
     if _is_pii is not None:
         return _is_pii
-    module = sys.modules.get("livekit.agents.telemetry.pii")
-    check = getattr(module, "is_pii_attribute", None)
-    if check is None:
+    check = getattr(sys.modules.get("livekit.agents.telemetry.pii"), "is_pii_attribute", None)
+    if check is None and not _import_tried:
+        _import_tried = True
         try:
             from livekit.agents.telemetry.pii import is_pii_attribute
 
             check = is_pii_attribute
         except Exception:
-            # LiveKit absent or still importing (a record logged during its import): use the same
-            # rule locally for now and look again next time it is already imported.
-            return _fallback_is_pii
+            check = None
+    if check is None:
+        return _fallback_is_pii
     _is_pii = check
     return check
 
 
-def _is_pii_key(key: str) -> bool:
+def is_pii_key(key: str) -> bool:
+    """Whether a log ``extra`` key holds PII as a whole, by LiveKit's rule.
+
+    Rule: ``livekit.agents.telemetry.pii.is_pii_attribute`` (a dot-separated ``pii`` segment as in
+    ``lk.pii.user_input``, the GenAI content attributes, prompt variables). LiveKit is imported on
+    first use; without it, a ``pii`` segment or a ``gen_ai.`` prefix counts.
+
+    Args:
+        key: The attribute name.
+
+    Returns:
+        ``True`` if the whole value must be replaced by ``[redacted]``. Never raises.
+    """
     try:
         return bool(_pii_check()(key))
     except Exception:
@@ -564,7 +676,7 @@ class RedactingFilter(logging.Filter):
         for key, value in list(fields.items()):
             if key in _STANDARD_ATTRS:
                 continue
-            if isinstance(key, str) and _is_pii_key(key):
+            if isinstance(key, str) and is_pii_key(key):
                 fields[key] = REDACTED
             else:
                 fields[key] = redact_value(value)

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from .server import build_server
 
     check_registry()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, add_handler=False)
     sys.argv = [sys.argv[0], *args]
     cli.run_app(build_server(settings))
     return 0

@@ -50,7 +50,7 @@ def test_lower_layers_never_import_higher_ones() -> None:
     for module in _modules():
         package = module.split(".")[0]
         path = ROOT / Path(*module.split("."))
-        source = (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).read_text()
+        source = (path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py").read_text()
         for line in source.splitlines():
             words = line.strip().split()
             if len(words) >= 2 and words[0] in ("import", "from"):
