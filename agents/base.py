@@ -43,10 +43,12 @@ from services import ServiceError
 from .listening import ListenMode, apply_listening
 from .prompts import prompt
 from .speech_guard import SpeechGuard, tool_arguments_problem
+from .steps.routing import route_for_request
 
 logger = logging.getLogger("marketplace.agents")
 
 MAX_REASON_CHARS = 200
+HUMAN = "human"
 BARE_ANSWER_WORDS = 3
 """A "no" of at most this many words is a bare no (code answers); longer ones carry a change for the model."""
 
@@ -107,6 +109,7 @@ class MarketplaceAgent(Agent):
             tools=[*tools, transfer_tool(type(self))],
         )
         self._background: set[asyncio.Task[None]] = set()
+        self._actions_at_turn = 0
 
     @property
     def userdata(self) -> CustomerContext:
@@ -124,6 +127,7 @@ class MarketplaceAgent(Agent):
         """
         ctx = self.userdata
         ctx.current_agent = self.name
+        self._actions_at_turn = len(ctx.actions)
         apply_listening(self.session, self.listen_mode)
         last = ctx.transfers[-1] if ctx.transfers else None
         if last is not None and last.to_agent == self.name and last.handoff_latency_s is None:
@@ -168,7 +172,10 @@ class MarketplaceAgent(Agent):
         text = message.text_content or ""
         ctx = self.userdata
         ctx.record_user_turn(text)
+        self._actions_at_turn = len(ctx.actions)
         reply = await self._resolve_pending(text)
+        if reply is None:
+            reply = self._person_requested(text)
         if reply is None:
             reply = await self.code_turn(text)
         if reply is None:
@@ -187,6 +194,18 @@ class MarketplaceAgent(Agent):
             What code says, or ``None`` to let the LLM reply.
         """
         return None
+
+    def _person_requested(self, text: str) -> CodeReply | None:
+        """A caller who asks for a person gets one, from any agent, decided by code (always allowed)."""
+        from .coordinator import TransferRefusedError, coordinator
+
+        if self.name == HUMAN or route_for_request(text) != HUMAN:
+            return None
+        try:
+            nxt = coordinator().transfer(self.userdata, self, HUMAN, "The caller asked for a person")
+        except TransferRefusedError:
+            return None
+        return CodeReply([Speech("Of course. I'll connect you with a colleague now.")], handoff=nxt)
 
     def speak(self, reply: CodeReply) -> list[SpeechHandle]:
         """Queue ``reply``'s lines with ``session.say`` (and its handoff); return the speech handles."""
@@ -282,7 +301,8 @@ class MarketplaceAgent(Agent):
         if notes:
             chat_ctx = chat_ctx.copy()
             chat_ctx.add_message(role="system", content="\n".join(notes))
-        guard = SpeechGuard(tool_name(t) for t in tools)
+        # "I've updated your delivery" is only true if a write ran in this caller turn.
+        guard = SpeechGuard((tool_name(t) for t in tools), claims_allowed=len(ctx.actions) > self._actions_at_turn)
         rejected = False
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
             if isinstance(chunk, str):

@@ -53,8 +53,7 @@ LISTENING: dict[ListenMode, Listening] = {
         # Measured on the bundled recordings (benchmarks/whisper_wer.py): all four digit turns exact.
         # Its values are invented and unlike any demo customer's.
         prompt=(
-            "My number is 628, 307, 9142. June 27, 1969. The last four are 5069. "
-            "The order number is 2, 0, 3, 0, 0, 7."
+            "My number is 628, 307, 9142. June 27, 1969. The last four are 5069. The order number is 2, 0, 3, 0, 0, 7."
         ),
     ),
 }

@@ -30,20 +30,32 @@ _MARKERS = re.compile(
     r"\bToolError\b|\bagent id\b",
     re.IGNORECASE,
 )
+_CLAIM = re.compile(
+    r"\b(i['’]?ve|i have|we['’]?ve|we have|it['’]?s been|has been|have been|is now|are now)\s+"
+    r"(just\s+)?(updated|changed|opened|created|booked|scheduled|processed|issued|refunded|cancell?ed|"
+    r"logged|submitted|filed|reported|saved|initiated|started|set up|arranged)\b|\byour (request|return|refund|"
+    r"case|ticket|change) (has been|is) (logged|opened|processed|submitted|created|done|complete)",
+    re.IGNORECASE,
+)
+"""A claim that a write happened ("I've updated the delivery", "Your request has been logged")."""
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![(\[])")
 """A sentence ends at . ! ? and a space, unless a bracket follows ("correct? (True or False)" is one)."""
 
 
-def unsafe_reason(sentence: str, tool_names: Iterable[str] = ()) -> str | None:
+def unsafe_reason(sentence: str, tool_names: Iterable[str] = (), *, claims_allowed: bool = True) -> str | None:
     """Why ``sentence`` must not be spoken, or ``None`` when it is fine.
 
     Args:
         sentence: One sentence of a model reply.
         tool_names: Names of the tools the model was offered (any of them in speech is a leak).
+        claims_allowed: Whether a write ran in this turn; if not, "I've updated …" is a false claim.
 
     Returns:
         A short reason for the log (never the sentence itself), or ``None``.
     """
+    if not claims_allowed and _CLAIM.search(sentence):
+        return "claims a change that did not happen"
     lowered = sentence.casefold()
     for name in tool_names:
         if name and name.casefold() in lowered:
@@ -62,10 +74,12 @@ class SpeechGuard:
 
     Args:
         tool_names: The tool names offered to the model in this request.
+        claims_allowed: Whether a write ran in this caller turn (see :func:`unsafe_reason`).
     """
 
-    def __init__(self, tool_names: Iterable[str] = ()) -> None:
+    def __init__(self, tool_names: Iterable[str] = (), *, claims_allowed: bool = True) -> None:
         self._tools = tuple(tool_names)
+        self._claims_allowed = claims_allowed
         self._buffer = ""
         self.dropped = 0
         self.spoken = False
@@ -87,7 +101,7 @@ class SpeechGuard:
     def _pass(self, sentences: list[str]) -> str:
         kept = []
         for sentence in sentences:
-            if unsafe_reason(sentence, self._tools) is None:
+            if unsafe_reason(sentence, self._tools, claims_allowed=self._claims_allowed) is None:
                 kept.append(sentence)
             else:
                 self.dropped += 1

@@ -176,25 +176,42 @@ async def test_locked_out_caller_cannot_reach_a_protected_agent(db_url: str) -> 
         assert call.userdata.transfers == [] and call.userdata.current_agent == "authentication"
 
 
-async def test_human_is_reachable_before_verification(db_url: str) -> None:
+async def test_a_person_on_request_is_reached_by_code_before_verification(db_url: str) -> None:
+    """Asking for a person is honoured by code (the small model ignored it); only the human's greeting is generated."""
+    llm = ScriptedLLM()
+    async with offline_call(llm=llm, database_url=db_url) as call:
+        r = await turn(
+            call, llm, "I just want to talk to a real person please", Reply.say("I'll make sure a person follows up.")
+        )
+        assert tool_calls(r) == []
+        assert r.spoken()[0] == "Of course. I'll connect you with a colleague now."
+        assert handoffs(r) == ["human"]
+        assert call.userdata.current_agent == "human" == call.session.current_agent.id
+        assert not call.userdata.verification.verified
+        assert [(t.from_agent, t.to_agent, t.reason) for t in call.userdata.transfers] == [
+            ("authentication", "human", "The caller asked for a person")
+        ]
+        assert llm.requests[-1].tool_choice == "none", "the human agent's greeting is speech only"
+
+
+async def test_the_model_may_transfer_to_human_before_verification(db_url: str) -> None:
     llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
         r = await turn(
             call,
             llm,
-            "I just want to talk to a real person please",
-            Reply.transfer("human", "Caller asked for a person before verifying"),
+            "This is too complicated, I give up",
+            Reply.transfer("human", "Caller is frustrated before verifying"),
             Reply.say("I'll make sure a person follows up."),
         )
         assert not r.by_code
         assert tool_calls(r) == [
-            ("transfer_to_agent", {"target": "human", "reason": "Caller asked for a person before verifying"})
+            ("transfer_to_agent", {"target": "human", "reason": "Caller is frustrated before verifying"})
         ]
         assert tool_outputs(r)[0][2] is False
         assert handoffs(r) == ["human"]
         assert call.userdata.current_agent == "human" == call.session.current_agent.id
         assert not call.userdata.verification.verified
-        assert [(t.from_agent, t.to_agent) for t in call.userdata.transfers] == [("authentication", "human")]
         assert llm.unscripted == 0
 
 

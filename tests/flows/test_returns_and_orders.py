@@ -283,7 +283,7 @@ async def test_human_ticket_carries_the_transfer_summary(db_url: str) -> None:
         r = await turn(
             call,
             llm,
-            "My card 7702 was charged twice, I want a person",
+            "My card 7702 was charged twice, please escalate this",
             Reply.transfer("human", "Double charge on the jacket order, caller wants a person"),
             Reply.say("I'm the escalation assistant."),
         )

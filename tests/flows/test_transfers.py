@@ -171,7 +171,7 @@ async def test_reason_and_intent_are_redacted_in_the_transfer_summary(db_url: st
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
         call.userdata.intent = "refund please, my social is 4821 and my card ends 7702"
         reason = "Card ending 7702 charged twice; caller phone 415 555 0134, SSN 4821"
-        r = await turn(call, llm, "I need a person", Reply.transfer("human", reason), Reply.say("Hello."))
+        r = await turn(call, llm, "Please escalate this", Reply.transfer("human", reason), Reply.say("Hello."))
         assert handoffs(r) == ["human"]
         summary = "\n".join(t for t in llm.requests[-1].system_texts() if t.startswith("TRANSFER SUMMARY"))
         assert summary and "charged twice" in summary and "refund please" in summary
@@ -209,7 +209,7 @@ async def test_transfer_budget_leaves_only_human(db_url: str) -> None:
             call, llm, "and electronics?", Reply.transfer("electronics", "browse"), Reply.say("I'll help here.")
         )
         assert handoffs(r) == [] and "transferred too many times" in tool_outputs(r)[0][1]
-        r = await turn(call, llm, "a person please", Reply.transfer("human", "budget spent"), Reply.say("Hi."))
+        r = await turn(call, llm, "escalate please", Reply.transfer("human", "budget spent"), Reply.say("Hi."))
         assert handoffs(r) == ["human"]
 
 

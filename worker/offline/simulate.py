@@ -167,6 +167,7 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
         wall = time.monotonic() - t0
         after = await snapshot(services.db)
     finally:
+        await model.aclose()
         await services.close()
     report = build_report(
         session,
