@@ -39,6 +39,7 @@ from call.confirmation import Verdict, resolve
 from call.context import CustomerContext
 from call.redaction import redact
 from services import ServiceError
+from tools.errors import sentence_for
 
 from .listening import ListenMode, apply_listening
 from .prompts import prompt
@@ -262,7 +263,8 @@ class MarketplaceAgent(Agent):
             sentence = await action.execute()
         except (ToolError, ServiceError) as exc:
             logger.info("confirmed %s refused at execution: %s", action.name, redact(str(exc)))
-            ctx.notes_for_model.append(f"{action.name} could not be done, nothing changed: {exc}")
+            why = sentence_for(exc) if isinstance(exc, ServiceError) else str(exc)
+            ctx.notes_for_model.append(f"{action.name} could not be done, nothing changed: {why}")
             return None
         logger.info("confirmed %s executed", action.name)
         return await self.after_confirmed(action.name, CodeReply.say(sentence))

@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import Database
-from .errors import InvalidInputError
+from .errors import checked_text
 from .models import Product
 
 MIN_SCORE = 55
 """rapidfuzz WRatio below which a product is not considered a match (0–100)."""
+MAX_QUERY = 100
+"""Longest search query, in characters."""
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,10 @@ class CatalogService:
         """Best fuzzy matches of ``query`` among the category's products, best first.
 
         Raises:
-            InvalidInputError: empty or oversized query.
+            InvalidInputError: ``field_missing``, ``field_too_long``, ``not_text`` or ``text_not_encodable``
+                (``field`` is ``search query``).
         """
-        if not query.strip() or len(query) > 100:
-            raise InvalidInputError("Say in a few words what product the caller is looking for.")
+        query = checked_text(query, field="search query", max_len=MAX_QUERY)
 
         async def _search(session: AsyncSession) -> list[ProductView]:
             rows = list(await session.scalars(select(Product).where(Product.category == category)))

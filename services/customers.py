@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
 from .db import Database
-from .errors import InvalidInputError, LockedOutError, NotFoundError
+from .errors import ErrorCode, InvalidInputError, LockedOutError, NotFoundError, checked_text
 from .models import Address, AuthAttempt, Customer, OfferResponse
 from .security import secrets_match
 from .views import AddressView, CustomerView
@@ -23,6 +23,8 @@ MAX_FAILED_ATTEMPTS = 3
 """Failed checks on one account before it locks (the authentication policy: three strikes)."""
 LOCKOUT = dt.timedelta(minutes=30)
 """How long an account stays locked after ``MAX_FAILED_ATTEMPTS`` failures."""
+ADDRESS_LIMITS = {"street": 120, "city": 60, "state": 32}
+"""Longest accepted address field, in characters (the column sizes of ``addresses``)."""
 
 
 @dataclass(frozen=True)
@@ -73,14 +75,20 @@ class CustomerService:
             A result whose ``customer`` is set on success.
 
         Raises:
-            LockedOutError: the account is locked.
+            LockedOutError: ``account_locked`` (with ``locked_until``): the account is locked.
+            InvalidInputError: ``not_text`` / ``text_not_encodable``: a factor is not plain text, so it
+                cannot even be looked up (nothing is recorded; callers validate the factors first).
         """
+        for field, value in (("first name", first_name), ("phone number", phone), ("last four digits", last4)):
+            checked_text(value, field=field, max_len=None, required=False)
         now = self._clock.now()
+        locked_until: list[dt.datetime] = []
 
         async def _verify(session: AsyncSession) -> VerificationResult:
             customer = await session.scalar(select(Customer).where(Customer.phone == phone))
             if customer is not None and customer.locked_until and customer.locked_until > now:
                 session.add(AuthAttempt(customer_id=customer.id, succeeded=False, factor=kind, at=now))
+                locked_until.append(customer.locked_until)
                 return VerificationResult(None, None, locked=True)
             ok = customer is not None and self._matches(customer, first_name, date_of_birth, last4, kind)
             session.add(AuthAttempt(customer_id=customer.id if customer else None, succeeded=ok, factor=kind, at=now))
@@ -97,7 +105,7 @@ class CustomerService:
 
         result = await self._db.run(_verify, write=True)
         if result.locked:
-            raise LockedOutError("This account is temporarily locked after several failed identity checks.")
+            raise LockedOutError(locked_until=locked_until[-1] if locked_until else None)
         return result
 
     def _matches(self, customer: Customer, first_name: str, dob: dt.date, last4: str, kind: SecretKind) -> bool:
@@ -120,28 +128,36 @@ class CustomerService:
     ) -> AddressView:
         """Create or replace the customer's address (one transaction).
 
+        Args:
+            customer_id: The verified customer.
+            line1: Street line, at most 120 characters.
+            city: City, at most 60 characters.
+            region: State (stored upper-case), at most 32 characters.
+            postal_code: US ZIP code, five ASCII digits.
+
         Raises:
-            InvalidInputError: a field is empty, too long, or the postal code is not 5 digits (US ZIP).
-            NotFoundError: unknown customer.
+            InvalidInputError: ``field_missing``, ``field_too_long``, ``not_text`` or ``text_not_encodable``
+                (``field`` is ``street``, ``city`` or ``state``), or ``bad_zip``. Nothing is written.
+            NotFoundError: ``customer_not_found``.
         """
-        fields = {"street": line1, "city": city, "state": region}
-        for label, value in fields.items():
-            if not value.strip() or len(value) > 120:
-                raise InvalidInputError(f"The {label} is missing or too long; ask the caller to repeat it.")
-        zip_code = postal_code.strip()
-        if not (len(zip_code) == 5 and zip_code.isdigit()):
-            raise InvalidInputError("The ZIP code must be five digits; ask the caller to repeat it.")
+        street, town, state = (
+            checked_text(value, field=label, max_len=ADDRESS_LIMITS[label])
+            for label, value in (("street", line1), ("city", city), ("state", region))
+        )
+        zip_code = postal_code.strip() if isinstance(postal_code, str) else ""
+        if not (len(zip_code) == 5 and zip_code.isascii() and zip_code.isdigit()):
+            raise InvalidInputError(ErrorCode.BAD_ZIP, field="ZIP code")
         now = self._clock.now()
 
         async def _save(session: AsyncSession) -> AddressView:
             if await session.get(Customer, customer_id) is None:
-                raise NotFoundError("No such customer.")
+                raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND, customer_id=customer_id)
             address = await session.get(Address, customer_id)
             if address is None:
                 address = Address(customer_id=customer_id)
                 session.add(address)
-            address.line1, address.city = line1.strip(), city.strip()
-            address.region, address.postal_code = region.strip().upper(), zip_code
+            address.line1, address.city = street, town
+            address.region, address.postal_code = state.upper(), zip_code
             address.updated_at = now
             return _address_view(address)
 

@@ -14,10 +14,10 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from .errors import InvalidStateError, ServiceTimeoutError
+from .errors import ErrorCode, InvalidInputError, InvalidStateError, ServiceTimeoutError
 from .models import Base
 
 logger = logging.getLogger("marketplace.services")
@@ -67,8 +67,10 @@ class Database:
                 uniqueness conflict occurs (e.g. two calls allocating the next ticket number).
 
         Raises:
-            ServiceTimeoutError: the call took longer than ``timeout_s``.
-            InvalidStateError: a concurrent write won a uniqueness race (nothing was written).
+            ServiceTimeoutError: ``timeout`` (with ``seconds``): the call took longer than ``timeout_s``.
+            InvalidStateError: ``write_conflict``: a concurrent write won a uniqueness race (nothing was written).
+            InvalidInputError: ``text_not_encodable`` or ``data_rejected``: the driver refused a value that
+                slipped past the service's own checks (nothing was written).
         """
         try:
             async with asyncio.timeout(self.timeout_s):
@@ -86,14 +88,26 @@ class Database:
                 raise AssertionError("unreachable")
         except IntegrityError as exc:
             logger.warning("write conflict: %s", exc.orig)
-            raise InvalidStateError(
-                "That change conflicts with one made a moment ago; nothing was saved. Check the current state."
-            ) from exc
+            raise InvalidStateError(ErrorCode.WRITE_CONFLICT) from exc
         except TimeoutError as exc:
             logger.warning("service call exceeded %.1fs", self.timeout_s)
-            raise ServiceTimeoutError(
-                "The account system did not answer in time. Apologize and offer to try again."
+            raise ServiceTimeoutError(seconds=self.timeout_s) from exc
+        except UnicodeEncodeError as exc:
+            # The driver could not encode a parameter (a lone surrogate): nothing reached the database.
+            logger.warning("driver could not encode a text parameter at position %d", exc.start)
+            raise InvalidInputError(
+                ErrorCode.TEXT_NOT_ENCODABLE, field="text", problem="invalid_unicode", position=exc.start
             ) from exc
+        except DataError as exc:
+            logger.warning("database refused a value: %s", type(exc.orig).__name__)
+            raise InvalidInputError(ErrorCode.DATA_REJECTED) from exc
+        except StatementError as exc:
+            if isinstance(exc.orig, UnicodeEncodeError):
+                logger.warning("driver could not encode a text parameter")
+                raise InvalidInputError(
+                    ErrorCode.TEXT_NOT_ENCODABLE, field="text", problem="invalid_unicode", position=exc.orig.start
+                ) from exc
+            raise
 
     async def close(self) -> None:
         """Dispose of the connection pool."""

@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from .clock import Clock
 from .db import ID_CONFLICT_RETRIES, Database
-from .errors import InvalidInputError, InvalidStateError, NotFoundError
+from .errors import ErrorCode, InvalidInputError, InvalidStateError, NotFoundError, checked_text
+from .ids import DELIVERY_CASE_ID
 from .models import DeliveryIssue, Order, OrderItem
 from .views import ItemView, OrderView, TrackingEventView
 
@@ -60,7 +61,7 @@ class OrderService:
         """One order of the caller.
 
         Raises:
-            NotFoundError: no such order for this caller.
+            NotFoundError: ``order_not_found`` (also for another customer's order).
         """
 
         async def _get(session: AsyncSession) -> OrderView:
@@ -69,7 +70,11 @@ class OrderService:
         return await self._db.run(_get)
 
     async def tracking_events(self, customer_id: str, order_id: str) -> list[TrackingEventView]:
-        """Carrier scan events of the caller's order, oldest first."""
+        """Carrier scan events of the caller's order, oldest first.
+
+        Raises:
+            NotFoundError: ``order_not_found``.
+        """
 
         async def _events(session: AsyncSession) -> list[TrackingEventView]:
             order = await load_owned_order(session, customer_id, order_id, with_events=True)
@@ -104,17 +109,22 @@ class OrderService:
         after the expected date; instructions under ``MAX_TEXT`` characters.
 
         Raises:
-            NotFoundError, InvalidStateError, InvalidInputError.
+            NotFoundError: ``order_not_found``.
+            InvalidStateError: ``delivery_not_modifiable``.
+            InvalidInputError: ``nothing_to_change``, ``delivery_date_not_future``,
+                ``delivery_before_expected``, ``delivery_beyond_hold``; or the instructions are refused
+                (``field_too_long``, ``not_text``, ``text_not_encodable``; ``field`` is
+                ``delivery instructions``). Nothing is written.
         """
         today = self._clock.today()
 
         async def _modify(session: AsyncSession) -> OrderView:
             order = await load_owned_order(session, customer_id, order_id)
-            _validate_delivery_change(order, new_date, instructions, today)
+            note = _validate_delivery_change(order, new_date, instructions, today)
             if new_date is not None:
                 order.expected_delivery = new_date
-            if instructions is not None and instructions.strip():
-                order.delivery_instructions = instructions.strip()
+            if note:
+                order.delivery_instructions = note
             return order_view(order)
 
         return await self._db.run(_modify, write=True)
@@ -139,57 +149,68 @@ class OrderService:
         undelivered order whose expected date has passed.
 
         Raises:
-            NotFoundError, InvalidStateError, InvalidInputError.
+            NotFoundError: ``order_not_found``.
+            InvalidStateError: ``not_delivered`` (with ``issue_kind``), ``already_delivered``, ``not_late``.
+            InvalidInputError: the description is refused (``field_missing``, ``field_too_long``,
+                ``not_text``, ``text_not_encodable``; ``field`` is ``issue description``). Nothing is written.
         """
         now = self._clock.now()
 
         async def _report(session: AsyncSession) -> str:
             order = await load_owned_order(session, customer_id, order_id)
-            _validate_issue(order, kind, description, now.date())
+            text = _validate_issue(order, kind, description, now.date())
             count = await session.scalar(select(func.count()).select_from(DeliveryIssue)) or 0
-            issue_id = f"DLV-{700001 + count}"
-            session.add(
-                DeliveryIssue(
-                    id=issue_id, order_id=order.id, kind=kind, description=description.strip(), created_at=now
-                )
-            )
+            issue_id = DELIVERY_CASE_ID.format(700001 + count)
+            session.add(DeliveryIssue(id=issue_id, order_id=order.id, kind=kind, description=text, created_at=now))
             return issue_id
 
         return await self._db.run(_report, write=True, conflict_retries=ID_CONFLICT_RETRIES)
 
 
-def _validate_delivery_change(order: Order, new_date: dt.date | None, instructions: str | None, today: dt.date) -> None:
-    if new_date is None and not (instructions and instructions.strip()):
-        raise InvalidInputError("Nothing to change: give a new delivery date or delivery instructions.")
-    if instructions is not None and len(instructions) > MAX_TEXT:
-        raise InvalidInputError(f"Delivery instructions must be under {MAX_TEXT} characters.")
+def _validate_delivery_change(
+    order: Order, new_date: dt.date | None, instructions: str | None, today: dt.date
+) -> str | None:
+    """Apply the delivery-change rules; return the cleaned instructions (``None`` or ``""``: unchanged)."""
+    note = (
+        None
+        if instructions is None
+        else checked_text(instructions, field="delivery instructions", max_len=MAX_TEXT, required=False)
+    )
+    if new_date is None and not note:
+        raise InvalidInputError(ErrorCode.NOTHING_TO_CHANGE, order_id=order.id)
     if order.status not in MODIFIABLE_STATUSES:
-        raise InvalidStateError(
-            f"Order {order.id} is {order.status.replace('_', ' ')}; its delivery can no longer be changed."
-        )
+        raise InvalidStateError(ErrorCode.DELIVERY_NOT_MODIFIABLE, order_id=order.id, status=order.status)
     if new_date is None:
-        return
+        return note
     expected = order.expected_delivery or today
     if new_date <= today:
-        raise InvalidInputError("The new delivery date must be after today.")
+        raise InvalidInputError(ErrorCode.DELIVERY_DATE_NOT_FUTURE, order_id=order.id, date=new_date, today=today)
     if new_date < expected:
-        raise InvalidInputError(f"The carrier cannot deliver before the expected date, {expected:%B %d}.")
-    if new_date > expected + dt.timedelta(days=MAX_RESCHEDULE_DAYS):
-        raise InvalidInputError(f"Delivery can be held at most {MAX_RESCHEDULE_DAYS} days after {expected:%B %d}.")
-
-
-def _validate_issue(order: Order, kind: IssueKind, description: str, today: dt.date) -> None:
-    if not description.strip() or len(description) > MAX_TEXT:
-        raise InvalidInputError(f"Describe the problem in one or two sentences (under {MAX_TEXT} characters).")
-    if kind in ("missing", "damaged", "wrong_item") and order.status != "delivered":
-        raise InvalidStateError(
-            f"Order {order.id} has not been delivered yet, so it cannot be reported {kind.replace('_', ' ')}."
+        raise InvalidInputError(ErrorCode.DELIVERY_BEFORE_EXPECTED, order_id=order.id, date=new_date, expected=expected)
+    latest = expected + dt.timedelta(days=MAX_RESCHEDULE_DAYS)
+    if new_date > latest:
+        raise InvalidInputError(
+            ErrorCode.DELIVERY_BEYOND_HOLD,
+            order_id=order.id,
+            date=new_date,
+            expected=expected,
+            max_days=MAX_RESCHEDULE_DAYS,
+            latest=latest,
         )
+    return note
+
+
+def _validate_issue(order: Order, kind: IssueKind, description: str, today: dt.date) -> str:
+    """Apply the delivery-issue rules; return the cleaned description."""
+    text = checked_text(description, field="issue description", max_len=MAX_TEXT)
+    if kind in ("missing", "damaged", "wrong_item") and order.status != "delivered":
+        raise InvalidStateError(ErrorCode.NOT_DELIVERED, order_id=order.id, status=order.status, issue_kind=kind)
     if kind == "late":
         if order.status == "delivered":
-            raise InvalidStateError(f"Order {order.id} was already delivered.")
+            raise InvalidStateError(ErrorCode.ALREADY_DELIVERED, order_id=order.id)
         if order.expected_delivery and order.expected_delivery >= today:
-            raise InvalidStateError(f"Order {order.id} is not late: it is expected by {order.expected_delivery:%B %d}.")
+            raise InvalidStateError(ErrorCode.NOT_LATE, order_id=order.id, expected=order.expected_delivery)
+    return text
 
 
 async def load_owned_order(
@@ -198,8 +219,10 @@ async def load_owned_order(
     """Load an order only if it belongs to ``customer_id``.
 
     Raises:
-        NotFoundError: missing or owned by someone else (indistinguishable on purpose).
+        NotFoundError: ``order_not_found``: missing or owned by someone else (indistinguishable on purpose).
+        InvalidInputError: ``not_text`` / ``text_not_encodable``: ``order_id`` cannot even be looked up.
     """
+    checked_text(order_id, field="order number", max_len=None, required=False)
     options = [selectinload(Order.items).selectinload(OrderItem.product)]
     if with_events:
         options.append(selectinload(Order.events))
@@ -207,7 +230,7 @@ async def load_owned_order(
         select(Order).where(Order.id == order_id, Order.customer_id == customer_id).options(*options)
     )
     if order is None:
-        raise NotFoundError(f"There is no order {order_id} on this caller's account.")
+        raise NotFoundError(ErrorCode.ORDER_NOT_FOUND, order_id=order_id)
     return order
 
 

@@ -21,7 +21,8 @@ from sqlalchemy.orm import selectinload
 
 from .clock import Clock
 from .db import ID_CONFLICT_RETRIES, Database
-from .errors import InvalidInputError, InvalidStateError, NotFoundError
+from .errors import ErrorCode, InvalidInputError, InvalidStateError, NotFoundError, ServiceError, checked_text
+from .ids import RETURN_ID
 from .models import Order, OrderItem, ReturnPolicy, ReturnRequest
 from .orders import MAX_TEXT, load_owned_order
 from .views import Eligibility, ReturnView, dollars
@@ -56,14 +57,16 @@ class ReturnService:
             condition: The caller's description of the item's state.
 
         Raises:
-            NotFoundError: unknown order/item for this caller.
-            InvalidInputError: ``sku`` omitted on a multi-item order.
+            NotFoundError: ``order_not_found`` or ``item_not_found`` for this caller.
+            InvalidInputError: ``item_required`` (``sku`` omitted on a multi-item order), or ``not_text`` /
+                ``text_not_encodable`` for an id that cannot be looked up.
         """
 
         async def _check(session: AsyncSession) -> Eligibility:
             order = await load_owned_order(session, customer_id, order_id)
             item = _pick_item(order, sku)
-            return await self._evaluate(session, order, item, condition)
+            verdict, _ = await self._evaluate(session, order, item, condition)
+            return verdict
 
         return await self._db.run(_check)
 
@@ -73,28 +76,36 @@ class ReturnService:
         """Open a return (id ``RET-`` + 6 digits) after re-checking eligibility in the same transaction.
 
         Raises:
-            NotFoundError, InvalidInputError, InvalidStateError: not eligible (the sentence says why)
-            or a return already exists for this item.
+            NotFoundError: as :meth:`check_eligibility`.
+            InvalidInputError: as :meth:`check_eligibility`; or the reason is refused (``field_missing``,
+                ``field_too_long``, ``not_text``, ``text_not_encodable``; ``field`` is ``return reason``).
+            InvalidStateError: not eligible (``not_delivered``, ``final_sale``, ``damaged_by_customer``,
+                ``return_window_closed``) or ``return_already_open`` for this item. Nothing is written.
         """
-        if not reason.strip() or len(reason) > MAX_TEXT:
-            raise InvalidInputError(f"Give the reason for the return in a sentence (under {MAX_TEXT} characters).")
+        why = checked_text(reason, field="return reason", max_len=MAX_TEXT)
         now = self._clock.now()
 
         async def _initiate(session: AsyncSession) -> ReturnView:
             order = await load_owned_order(session, customer_id, order_id)
             item = _pick_item(order, sku)
-            verdict = await self._evaluate(session, order, item, condition)
-            if not verdict.eligible:
-                raise InvalidStateError(verdict.reason)
+            verdict, refusal = await self._evaluate(session, order, item, condition)
+            if refusal is not None:
+                raise refusal
             existing = await session.scalar(select(ReturnRequest.id).where(ReturnRequest.order_item_id == item.id))
             if existing is not None:
-                raise InvalidStateError(f"Return {existing} is already open for the {item.product.name}.")
+                raise InvalidStateError(
+                    ErrorCode.RETURN_ALREADY_OPEN,
+                    return_id=existing,
+                    order_id=order.id,
+                    sku=item.sku,
+                    item_name=item.product.name,
+                )
             count = await session.scalar(select(func.count()).select_from(ReturnRequest)) or 0
             request = ReturnRequest(
-                id=f"RET-{500001 + count}",
+                id=RETURN_ID.format(500001 + count),
                 order_id=order.id,
                 order_item_id=item.id,
-                reason=reason.strip(),
+                reason=why,
                 condition=condition,
                 status="initiated",
                 refund_cents=verdict.refund_cents,
@@ -129,7 +140,9 @@ class ReturnService:
         Rules: from tomorrow up to ``PICKUP_HORIZON_DAYS`` ahead, no Sundays (carriers do not collect).
 
         Raises:
-            NotFoundError, InvalidInputError, InvalidStateError.
+            NotFoundError: ``return_not_found``.
+            InvalidInputError: ``pickup_date_out_of_range`` or ``no_sunday_pickup``.
+            InvalidStateError: ``pickup_not_allowed`` (the return is past the pickup stage).
         """
         _validate_pickup_date(date, self._clock.today())
 
@@ -159,7 +172,8 @@ class ReturnService:
         """Issue the refund of a return whose pickup is booked (the carrier scan guarantees receipt).
 
         Raises:
-            NotFoundError; InvalidStateError: no pickup booked yet, or already refunded.
+            NotFoundError: ``return_not_found``.
+            InvalidStateError: ``pickup_required`` (no pickup booked yet) or ``already_refunded``.
         """
         now = self._clock.now()
 
@@ -172,7 +186,11 @@ class ReturnService:
         return await self._db.run(_refund, write=True)
 
     async def get_return(self, customer_id: str, return_id: str) -> ReturnView:
-        """One return of the caller."""
+        """One return of the caller.
+
+        Raises:
+            NotFoundError: ``return_not_found``.
+        """
 
         async def _get(session: AsyncSession) -> ReturnView:
             return await _view(session, await _load_owned_return(session, customer_id, return_id))
@@ -181,10 +199,12 @@ class ReturnService:
 
     async def _evaluate(
         self, session: AsyncSession, order: Order, item: OrderItem, condition: Condition
-    ) -> Eligibility:
+    ) -> tuple[Eligibility, ServiceError | None]:
+        """The policy verdict (a fact for the caller) and, when not eligible, the typed refusal to raise."""
         product = item.product
         policy = await session.get(ReturnPolicy, product.category)
         price = item.unit_price_cents * item.quantity
+        facts = {"order_id": order.id, "sku": item.sku, "item_name": product.name}
 
         def verdict(eligible: bool, reason: str, refund: int = 0, deadline: dt.date | None = None) -> Eligibility:
             return Eligibility(order.id, item.sku, product.name, eligible, reason, refund if eligible else 0, deadline)
@@ -192,11 +212,15 @@ class ReturnService:
         if order.status != "delivered" or order.delivered_at is None:
             return verdict(
                 False, f"Order {order.id} is {order.status.replace('_', ' ')}; only delivered orders can be returned."
-            )
+            ), InvalidStateError(ErrorCode.NOT_DELIVERED, order_id=order.id, status=order.status)
         if policy is None or not policy.returnable:
-            return verdict(False, f"The {product.name} is final sale and cannot be returned.")
+            return verdict(False, f"The {product.name} is final sale and cannot be returned."), InvalidStateError(
+                ErrorCode.FINAL_SALE, **facts
+            )
         if condition == "damaged_by_customer":
-            return verdict(False, f"Items damaged after delivery cannot be returned. {policy.note}")
+            return verdict(False, f"Items damaged after delivery cannot be returned. {policy.note}"), InvalidStateError(
+                ErrorCode.DAMAGED_BY_CUSTOMER, **facts, policy_note=policy.note
+            )
         window = policy.defective_window_days if condition == "defective" else policy.window_days
         deadline = order.delivered_at.date() + dt.timedelta(days=window)
         if self._clock.today() > deadline:
@@ -204,7 +228,7 @@ class ReturnService:
                 False,
                 f"The {window}-day return window for the {product.name} ended on {deadline:%B %d}.",
                 deadline=deadline,
-            )
+            ), InvalidStateError(ErrorCode.RETURN_WINDOW_CLOSED, **facts, window_days=window, deadline=deadline)
         fee = price * policy.restocking_fee_pct // 100 if condition == "opened" else 0
         refund = price - fee
         fee_note = f" after a {policy.restocking_fee_pct}% restocking fee" if fee else ""
@@ -213,52 +237,58 @@ class ReturnService:
             f"The {product.name} can be returned until {deadline:%B %d} for a refund of {dollars(refund)}{fee_note}.",
             refund,
             deadline,
-        )
+        ), None
 
 
 def _validate_pickup_date(date: dt.date, today: dt.date) -> None:
-    if date <= today or date > today + dt.timedelta(days=PICKUP_HORIZON_DAYS):
-        raise InvalidInputError(f"Pickups can be booked from tomorrow up to {PICKUP_HORIZON_DAYS} days ahead.")
+    earliest, latest = today + dt.timedelta(days=1), today + dt.timedelta(days=PICKUP_HORIZON_DAYS)
+    if not earliest <= date <= latest:
+        raise InvalidInputError(
+            ErrorCode.PICKUP_DATE_OUT_OF_RANGE,
+            date=date,
+            earliest=earliest,
+            latest=latest,
+            horizon_days=PICKUP_HORIZON_DAYS,
+        )
     if date.weekday() == 6:
-        raise InvalidInputError("Carriers do not collect on Sundays; offer another day.")
+        raise InvalidInputError(ErrorCode.NO_SUNDAY_PICKUP, date=date)
 
 
 def _validate_pickup_state(request: ReturnRequest) -> None:
     if request.status not in ("initiated", "pickup_scheduled"):
-        raise InvalidStateError(f"Return {request.id} is {request.status}; a pickup cannot be booked.")
+        raise InvalidStateError(ErrorCode.PICKUP_NOT_ALLOWED, return_id=request.id, status=request.status)
 
 
 def _validate_refund_state(request: ReturnRequest) -> None:
     if request.status == "refunded":
-        raise InvalidStateError(f"Return {request.id} was already refunded.")
+        raise InvalidStateError(ErrorCode.ALREADY_REFUNDED, return_id=request.id)
     if request.status != "pickup_scheduled":
-        raise InvalidStateError(f"Return {request.id} needs a pickup booked before the refund can be issued.")
+        raise InvalidStateError(ErrorCode.PICKUP_REQUIRED, return_id=request.id, status=request.status)
 
 
 def _pick_item(order: Order, sku: str | None) -> OrderItem:
+    items = tuple((i.sku, i.product.name) for i in order.items)
+    if sku is not None:
+        sku = checked_text(sku, field="SKU", max_len=None, required=False)
     if sku:
         for item in order.items:
             if item.sku == sku:
                 return item
-        raise NotFoundError(
-            f"Order {order.id} has no item {sku}. Items: " + ", ".join(f"{i.sku} {i.product.name}" for i in order.items)
-        )
+        raise NotFoundError(ErrorCode.ITEM_NOT_FOUND, order_id=order.id, sku=sku, items=items)
     if len(order.items) != 1:
-        raise InvalidInputError(
-            f"Order {order.id} has several items; ask which one: "
-            + ", ".join(f"{i.sku} {i.product.name}" for i in order.items)
-        )
+        raise InvalidInputError(ErrorCode.ITEM_REQUIRED, order_id=order.id, items=items)
     return order.items[0]
 
 
 async def _load_owned_return(session: AsyncSession, customer_id: str, return_id: str) -> ReturnRequest:
+    checked_text(return_id, field="return number", max_len=None, required=False)
     request = await session.scalar(
         select(ReturnRequest)
         .join(Order, Order.id == ReturnRequest.order_id)
         .where(ReturnRequest.id == return_id, Order.customer_id == customer_id)
     )
     if request is None:
-        raise NotFoundError(f"There is no return {return_id} on this caller's account.")
+        raise NotFoundError(ErrorCode.RETURN_NOT_FOUND, return_id=return_id)
     return request
 
 

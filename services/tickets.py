@@ -9,11 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
 from .db import ID_CONFLICT_RETRIES, Database
-from .errors import InvalidInputError
+from .errors import checked_text, storable
+from .ids import TICKET_ID
 from .models import Ticket
 from .views import TicketView
 
 Priority = Literal["low", "normal", "high", "urgent"]
+
+MAX_REASON = 500
+"""Longest ticket reason, in characters."""
 
 
 class TicketService:
@@ -30,25 +34,28 @@ class TicketService:
 
         Args:
             customer_id: The verified caller, or ``None`` for an unverified caller.
-            reason: Why a person must follow up (1–500 characters).
+            reason: Why a person must follow up (1–``MAX_REASON`` characters once stripped).
             priority: Queue priority.
-            summary: The transfer summary (JSON-serialisable, no secrets).
+            summary: The transfer summary (JSON-serialisable, no secrets). It is assembled by code from
+                the call, so it is repaired rather than refused: lone surrogates become U+FFFD and
+                control characters are dropped (see :func:`services.errors.storable`).
 
         Raises:
-            InvalidInputError: empty or oversized reason.
+            InvalidInputError: ``field_missing``, ``field_too_long``, ``not_text`` or ``text_not_encodable``
+                (``field`` is ``ticket reason``). Nothing is written.
         """
-        if not reason.strip() or len(reason) > 500:
-            raise InvalidInputError("Say in one sentence why a person should follow up.")
+        why = checked_text(reason, field="ticket reason", max_len=MAX_REASON)
+        clean_summary = storable(summary)
         now = self._clock.now()
 
         async def _create(session: AsyncSession) -> TicketView:
             count = await session.scalar(select(func.count()).select_from(Ticket)) or 0
             ticket = Ticket(
-                id=f"TCK-{900001 + count}",
+                id=TICKET_ID.format(900001 + count),
                 customer_id=customer_id,
-                reason=reason.strip(),
+                reason=why,
                 priority=priority,
-                summary=summary,
+                summary=clean_summary,
                 created_at=now,
             )
             session.add(ticket)

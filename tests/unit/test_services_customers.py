@@ -12,6 +12,7 @@ import pytest
 from services import InvalidInputError, LockedOutError, NotFoundError, Services
 from services.customers import LOCKOUT, MAX_FAILED_ATTEMPTS, VerificationResult
 from services.demo_data import AVA, MARCUS, DemoCustomer
+from services.errors import ErrorCode
 from services.security import digest_secret, secrets_match
 from services.views import AddressView, CustomerView
 from worker.testing import FIXED_NOW, TEST_SALT
@@ -81,7 +82,8 @@ async def test_three_failures_lock_the_account_even_against_the_right_data(servi
     with pytest.raises(LockedOutError) as locked:
         await services.customers.verify(**factors())
 
-    assert "locked" in str(locked.value)
+    assert locked.value.code is ErrorCode.ACCOUNT_LOCKED
+    assert dict(locked.value.details) == {"locked_until": FIXED_NOW + LOCKOUT}
     assert "4821" not in str(locked.value)
     assert await query(services, "select locked_until from customers where id = :id", id=AVA.id) == [
         ("2026-11-18 15:30:00.000000",)
@@ -193,38 +195,58 @@ async def test_save_address_replaces_the_address_trimmed_and_normalised(services
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "code", "details"),
     [
-        pytest.param({"postal_code": "9410"}, "ZIP code must be five digits", id="zip-four-digits"),
-        pytest.param({"postal_code": "941045"}, "ZIP code must be five digits", id="zip-six-digits"),
-        pytest.param({"postal_code": "94I04"}, "ZIP code must be five digits", id="zip-letter"),
-        pytest.param({"postal_code": "94104-1234"}, "ZIP code must be five digits", id="zip-plus-four"),
-        pytest.param({"line1": ""}, "street is missing", id="street-empty"),
-        pytest.param({"line1": "   "}, "street is missing", id="street-blank"),
-        pytest.param({"line1": "x" * 121}, "street is missing or too long", id="street-too-long"),
-        pytest.param({"city": ""}, "city is missing", id="city-empty"),
-        pytest.param({"region": " "}, "state is missing", id="state-blank"),
+        pytest.param({"postal_code": "9410"}, ErrorCode.BAD_ZIP, {"field": "ZIP code"}, id="zip-four-digits"),
+        pytest.param({"postal_code": "941045"}, ErrorCode.BAD_ZIP, {"field": "ZIP code"}, id="zip-six-digits"),
+        pytest.param({"postal_code": "94I04"}, ErrorCode.BAD_ZIP, {"field": "ZIP code"}, id="zip-letter"),
+        pytest.param({"postal_code": "94104-1234"}, ErrorCode.BAD_ZIP, {"field": "ZIP code"}, id="zip-plus-four"),
+        pytest.param(
+            {"postal_code": "９４１０４"}, ErrorCode.BAD_ZIP, {"field": "ZIP code"}, id="zip-fullwidth-digits"
+        ),
+        pytest.param({"line1": ""}, ErrorCode.FIELD_MISSING, {"field": "street", "max_len": 120}, id="street-empty"),
+        pytest.param({"line1": "   "}, ErrorCode.FIELD_MISSING, {"field": "street", "max_len": 120}, id="street-blank"),
+        pytest.param(
+            {"line1": "x" * 121},
+            ErrorCode.FIELD_TOO_LONG,
+            {"field": "street", "max_len": 120, "length": 121},
+            id="street-too-long",
+        ),
+        pytest.param({"city": ""}, ErrorCode.FIELD_MISSING, {"field": "city", "max_len": 60}, id="city-empty"),
+        pytest.param(
+            {"city": "y" * 61},
+            ErrorCode.FIELD_TOO_LONG,
+            {"field": "city", "max_len": 60, "length": 61},
+            id="city-longer-than-its-column",
+        ),
+        pytest.param({"region": " "}, ErrorCode.FIELD_MISSING, {"field": "state", "max_len": 32}, id="state-blank"),
     ],
 )
 async def test_save_address_refuses_bad_fields_and_leaves_the_row_unchanged(
-    services: Services, query: Query, fields: dict[str, str], message: str
+    services: Services, query: Query, fields: dict[str, str], code: ErrorCode, details: dict[str, Any]
 ) -> None:
     sql = "select * from addresses where customer_id = :id"
     before = await query(services, sql, id=AVA.id)
     good = {"line1": "12 Oak Avenue", "city": "Oakland", "region": "CA", "postal_code": "94607"}
 
-    with pytest.raises(InvalidInputError, match=message):
+    with pytest.raises(InvalidInputError) as refused:
         await services.customers.save_address(AVA.id, **(good | fields))
 
+    assert (refused.value.code, dict(refused.value.details)) == (code, details)
     assert await query(services, sql, id=AVA.id) == before
 
 
 @pytest.mark.asyncio
 async def test_save_address_of_an_unknown_customer_is_not_found(services: Services, query: Query) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as missing:
         await services.customers.save_address(
             "CUS-9999", line1="1 Main St", city="Reno", region="NV", postal_code="89501"
         )
+
+    assert (missing.value.code, dict(missing.value.details)) == (
+        ErrorCode.CUSTOMER_NOT_FOUND,
+        {"customer_id": "CUS-9999"},
+    )
 
     assert await query(services, "select count(*) from addresses where customer_id = 'CUS-9999'") == [(0,)]
 

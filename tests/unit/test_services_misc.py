@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import pickle
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import Clock, InvalidInputError, ServiceError, Services, ServiceTimeoutError, open_services
+from services import (
+    Clock,
+    InvalidInputError,
+    InvalidStateError,
+    ServiceError,
+    Services,
+    ServiceTimeoutError,
+    open_services,
+)
 from services.db import Database
+from services.errors import ErrorCode
 from services.models import Customer, Order, Product, Ticket
 from services.seed import seed_database
 from services.views import TicketView
@@ -55,10 +65,26 @@ async def test_tickets_get_sequential_ids_and_keep_the_summary(services: Service
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("reason", ["", "   ", "x" * 501], ids=["empty", "blank", "501-chars"])
-async def test_a_ticket_needs_a_short_reason(services: Services, query: Query, reason: str) -> None:
-    with pytest.raises(InvalidInputError, match="why a person should follow up"):
+@pytest.mark.parametrize(
+    ("reason", "code", "details"),
+    [
+        pytest.param("", ErrorCode.FIELD_MISSING, {"field": "ticket reason", "max_len": 500}, id="empty"),
+        pytest.param("   ", ErrorCode.FIELD_MISSING, {"field": "ticket reason", "max_len": 500}, id="blank"),
+        pytest.param(
+            "x" * 501,
+            ErrorCode.FIELD_TOO_LONG,
+            {"field": "ticket reason", "max_len": 500, "length": 501},
+            id="501-chars",
+        ),
+    ],
+)
+async def test_a_ticket_needs_a_short_reason(
+    services: Services, query: Query, reason: str, code: ErrorCode, details: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInputError) as refused:
         await services.tickets.create(customer_id=None, reason=reason, priority="low", summary={})
+
+    assert (refused.value.code, dict(refused.value.details)) == (code, details)
 
     assert await query(services, "select count(*) from tickets") == [(0,)]
 
@@ -116,10 +142,21 @@ async def test_search_never_crosses_categories(services: Services) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query_text", ["", "   ", "x" * 101], ids=["empty", "blank", "101-chars"])
-async def test_search_needs_a_short_query(services: Services, query_text: str) -> None:
-    with pytest.raises(InvalidInputError, match="what product the caller is looking for"):
+@pytest.mark.parametrize(
+    ("query_text", "code"),
+    [
+        pytest.param("", ErrorCode.FIELD_MISSING, id="empty"),
+        pytest.param("   ", ErrorCode.FIELD_MISSING, id="blank"),
+        pytest.param("x" * 101, ErrorCode.FIELD_TOO_LONG, id="101-chars"),
+        pytest.param("lamp\x00", ErrorCode.TEXT_NOT_ENCODABLE, id="nul"),
+        pytest.param("\ud800", ErrorCode.TEXT_NOT_ENCODABLE, id="lone-surrogate"),
+    ],
+)
+async def test_search_needs_a_short_plain_query(services: Services, query_text: str, code: ErrorCode) -> None:
+    with pytest.raises(InvalidInputError) as refused:
         await services.catalog.search("books", query_text)
+
+    assert (refused.value.code, refused.value.details["field"]) == (code, "search query")
 
 
 @pytest.mark.asyncio
@@ -261,8 +298,9 @@ async def test_a_slow_call_times_out_and_its_write_is_rolled_back(open_at: OpenA
 
     loop = asyncio.get_running_loop()
     started = loop.time()
-    with pytest.raises(ServiceTimeoutError, match="did not answer in time"):
+    with pytest.raises(ServiceTimeoutError) as timed_out:
         await slow.db.run(add_then_hang, write=True)
+    assert (timed_out.value.code, dict(timed_out.value.details)) == (ErrorCode.TIMEOUT, {"seconds": 0.2})
 
     assert loop.time() - started < 2.0
     assert await slow.db.run(count_tickets) == 0
@@ -311,3 +349,68 @@ async def test_database_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path) 
         assert (tmp_path / "nested" / "dir" / "x.db").exists()
     finally:
         await db.close()
+
+
+@pytest.mark.asyncio
+async def test_a_lost_uniqueness_race_is_a_typed_write_conflict_and_writes_nothing(services: Services) -> None:
+    async def add_twice(session: AsyncSession) -> None:
+        session.add(a_ticket("TCK-000001"))
+        await session.flush()
+        session.add(a_ticket("TCK-000001"))
+        await session.flush()
+
+    with pytest.raises(InvalidStateError) as conflict:
+        await services.db.run(add_twice, write=True)
+
+    assert (conflict.value.code, dict(conflict.value.details)) == (ErrorCode.WRITE_CONFLICT, {})
+    assert await services.db.run(count_tickets) == 0
+
+
+@pytest.mark.asyncio
+async def test_text_the_driver_cannot_encode_is_a_typed_error_and_writes_nothing(services: Services) -> None:
+    async def add_a_bad_ticket(session: AsyncSession) -> None:
+        session.add(a_ticket("TCK-000001"))
+        await session.flush()
+        bad = a_ticket("TCK-000002")
+        bad.reason = "bad \ud800 text"  # bypasses the service's own check: the database layer still refuses it
+        session.add(bad)
+        await session.flush()
+
+    with pytest.raises(InvalidInputError) as refused:
+        await services.db.run(add_a_bad_ticket, write=True)
+
+    assert refused.value.code is ErrorCode.TEXT_NOT_ENCODABLE
+    assert await services.db.run(count_tickets) == 0
+
+
+def test_service_errors_carry_data_and_a_factual_description() -> None:
+    err = InvalidStateError(ErrorCode.ALREADY_REFUNDED, return_id="RET-500001")
+
+    assert (err.code, dict(err.details)) == (ErrorCode.ALREADY_REFUNDED, {"return_id": "RET-500001"})
+    assert str(err) == "already_refunded (return_id='RET-500001')"
+    assert str(ServiceTimeoutError(seconds=3.0)) == "timeout (seconds=3.0)"
+    with pytest.raises(TypeError):
+        err.details["return_id"] = "RET-1"  # type: ignore[index]
+    with pytest.raises(TypeError, match="needs an ErrorCode"):
+        InvalidInputError()
+
+
+def test_service_errors_survive_pickling_with_their_data() -> None:
+    err = InvalidInputError(ErrorCode.NO_SUNDAY_PICKUP, date=dt.date(2026, 11, 22))
+
+    copy = pickle.loads(pickle.dumps(err))
+
+    assert (type(copy), copy.code, dict(copy.details), str(copy)) == (
+        InvalidInputError,
+        ErrorCode.NO_SUNDAY_PICKUP,
+        {"date": dt.date(2026, 11, 22)},
+        str(err),
+    )
+
+
+@pytest.mark.parametrize("code", list(ErrorCode))
+def test_no_error_description_tells_the_model_what_to_do(code: ErrorCode) -> None:
+    description = str(ServiceError(code, field="x", order_id="ORD-100101")).casefold()
+
+    for instruction in ("ask", "apologi", "offer", "say ", "tell", "give"):
+        assert instruction not in description, (code, description)

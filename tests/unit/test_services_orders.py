@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from services import InvalidInputError, InvalidStateError, NotFoundError, Services
+from services import InvalidInputError, InvalidStateError, NotFoundError, ServiceError, Services
 from services.demo_data import AVA, MARCUS, PRIYA
+from services.errors import ErrorCode
 from services.orders import MAX_RESCHEDULE_DAYS
 from worker.testing import FIXED_NOW
 
@@ -26,8 +27,9 @@ TODAY = FIXED_NOW.date()
 IN_TRANSIT_EXPECTED = dt.date(2026, 11, 20)
 
 
-def not_found_shape(message: str, order_id: str) -> str:
-    return message.replace(order_id, "<id>")
+def facts(err: ServiceError) -> tuple[ErrorCode, dict[str, Any]]:
+    """The data an error carries: its code and details."""
+    return err.code, dict(err.details)
 
 
 @pytest.mark.asyncio
@@ -74,9 +76,10 @@ async def test_another_customers_order_looks_exactly_like_a_missing_one(
     with pytest.raises(NotFoundError) as missing:
         await call(services, "ORD-999999")
 
-    assert str(foreign.value) == "There is no order ORD-100201 on this caller's account."
-    assert not_found_shape(str(foreign.value), "ORD-100201") == not_found_shape(str(missing.value), "ORD-999999")
-    assert "Marcus" not in str(foreign.value)
+    assert facts(foreign.value) == (ErrorCode.ORDER_NOT_FOUND, {"order_id": "ORD-100201"})
+    assert facts(missing.value) == (ErrorCode.ORDER_NOT_FOUND, {"order_id": "ORD-999999"})
+    assert str(foreign.value).replace("ORD-100201", "<id>") == str(missing.value).replace("ORD-999999", "<id>")
+    assert "Marcus" not in str(foreign.value) and MARCUS.id not in str(foreign.value)
     assert await query(services, "select delivery_instructions from orders where id = 'ORD-100201'") == [("",)]
     assert await query(services, "select count(*) from delivery_issues") == [(0,)]
 
@@ -117,30 +120,44 @@ async def test_modify_delivery_accepts_the_last_day_of_the_hold(services: Servic
     assert order.expected_delivery == last_day
 
 
+HOLD_END = IN_TRANSIT_EXPECTED + dt.timedelta(days=MAX_RESCHEDULE_DAYS)
+
 # fmt: off
 MODIFY_REFUSALS = [
-    # (id, customer, order, new date, instructions, error, message)
+    # (customer, order, new date, instructions, error, code, details)
     pytest.param(AVA.id, "ORD-100101", None, "Leave at the back door", InvalidStateError,
-                 "ORD-100101 is delivered; its delivery can no longer be changed", id="delivered"),
+                 ErrorCode.DELIVERY_NOT_MODIFIABLE, {"order_id": "ORD-100101", "status": "delivered"}, id="delivered"),
     pytest.param(PRIYA.id, "ORD-100301", dt.date(2026, 11, 20), None, InvalidStateError,
-                 "out for delivery; its delivery can no longer be changed", id="out-for-delivery"),
+                 ErrorCode.DELIVERY_NOT_MODIFIABLE, {"order_id": "ORD-100301", "status": "out_for_delivery"},
+                 id="out-for-delivery"),
     pytest.param(AVA.id, "ORD-100102", dt.date(2026, 11, 19), None, InvalidInputError,
-                 "cannot deliver before the expected date, November 20", id="before-expected"),
-    pytest.param(AVA.id, "ORD-100102", IN_TRANSIT_EXPECTED + dt.timedelta(days=MAX_RESCHEDULE_DAYS + 1), None,
-                 InvalidInputError, "held at most 14 days after November 20", id="beyond-hold"),
-    pytest.param(AVA.id, "ORD-100102", TODAY, None, InvalidInputError, "must be after today", id="today"),
-    pytest.param(AVA.id, "ORD-100102", dt.date(2026, 11, 10), None, InvalidInputError, "must be after today",
-                 id="past"),
-    pytest.param(AVA.id, "ORD-100102", None, None, InvalidInputError, "Nothing to change", id="nothing"),
-    pytest.param(AVA.id, "ORD-100102", None, "   ", InvalidInputError, "Nothing to change", id="blank"),
-    pytest.param(AVA.id, "ORD-100102", None, "x" * 301, InvalidInputError, "under 300 characters",
-                 id="instructions-too-long"),
+                 ErrorCode.DELIVERY_BEFORE_EXPECTED,
+                 {"order_id": "ORD-100102", "date": dt.date(2026, 11, 19), "expected": IN_TRANSIT_EXPECTED},
+                 id="before-expected"),
+    pytest.param(AVA.id, "ORD-100102", HOLD_END + dt.timedelta(days=1), None, InvalidInputError,
+                 ErrorCode.DELIVERY_BEYOND_HOLD,
+                 {"order_id": "ORD-100102", "date": HOLD_END + dt.timedelta(days=1), "expected": IN_TRANSIT_EXPECTED,
+                  "max_days": 14, "latest": HOLD_END},
+                 id="beyond-hold"),
+    pytest.param(AVA.id, "ORD-100102", TODAY, None, InvalidInputError, ErrorCode.DELIVERY_DATE_NOT_FUTURE,
+                 {"order_id": "ORD-100102", "date": TODAY, "today": TODAY}, id="today"),
+    pytest.param(AVA.id, "ORD-100102", dt.date(2026, 11, 10), None, InvalidInputError,
+                 ErrorCode.DELIVERY_DATE_NOT_FUTURE,
+                 {"order_id": "ORD-100102", "date": dt.date(2026, 11, 10), "today": TODAY}, id="past"),
+    pytest.param(AVA.id, "ORD-100102", None, None, InvalidInputError, ErrorCode.NOTHING_TO_CHANGE,
+                 {"order_id": "ORD-100102"}, id="nothing"),
+    pytest.param(AVA.id, "ORD-100102", None, "   ", InvalidInputError, ErrorCode.NOTHING_TO_CHANGE,
+                 {"order_id": "ORD-100102"}, id="blank"),
+    pytest.param(AVA.id, "ORD-100102", None, "x" * 301, InvalidInputError, ErrorCode.FIELD_TOO_LONG,
+                 {"field": "delivery instructions", "max_len": 300, "length": 301}, id="instructions-too-long"),
 ]
 # fmt: on
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("customer", "order_id", "new_date", "instructions", "error", "message"), MODIFY_REFUSALS)
+@pytest.mark.parametrize(
+    ("customer", "order_id", "new_date", "instructions", "error", "code", "details"), MODIFY_REFUSALS
+)
 async def test_modify_delivery_refuses_what_the_carrier_cannot_do(
     services: Services,
     query: Query,
@@ -148,15 +165,19 @@ async def test_modify_delivery_refuses_what_the_carrier_cannot_do(
     order_id: str,
     new_date: dt.date | None,
     instructions: str | None,
-    error: type[Exception],
-    message: str,
+    error: type[ServiceError],
+    code: ErrorCode,
+    details: dict[str, Any],
 ) -> None:
     sql = "select id, expected_delivery, delivery_instructions from orders order by id"
     before = await query(services, sql)
 
-    with pytest.raises(error, match=message):
+    with pytest.raises(error) as refused:
         await services.orders.modify_delivery(customer, order_id, new_date=new_date, instructions=instructions)
+    with pytest.raises(error) as checked:
+        await services.orders.check_delivery_change(customer, order_id, new_date=new_date, instructions=instructions)
 
+    assert facts(refused.value) == facts(checked.value) == (code, details)
     assert await query(services, sql) == before
 
 
@@ -198,29 +219,31 @@ async def test_delivery_case_ids_are_sequential(services: Services) -> None:
 
 # fmt: off
 REPORT_REFUSALS = [
-    # (customer, order, kind, description, error, message)
-    pytest.param(AVA.id, "ORD-100102", "missing", "Never came", InvalidStateError,
-                 "ORD-100102 has not been delivered yet, so it cannot be reported missing", id="missing-in-transit"),
-    pytest.param(MARCUS.id, "ORD-100202", "damaged", "Broken", InvalidStateError,
-                 "has not been delivered yet, so it cannot be reported damaged", id="damaged-processing"),
-    pytest.param(AVA.id, "ORD-100102", "wrong_item", "Wrong", InvalidStateError,
-                 "cannot be reported wrong item", id="wrong-item-in-transit"),
-    pytest.param(AVA.id, "ORD-100102", "late", "Where is it", InvalidStateError,
-                 "ORD-100102 is not late: it is expected by November 20", id="late-before-expected"),
-    pytest.param(PRIYA.id, "ORD-100301", "late", "Where is it", InvalidStateError,
-                 "is not late", id="late-on-the-expected-day"),
-    pytest.param(AVA.id, "ORD-100101", "late", "Late", InvalidStateError, "was already delivered",
-                 id="late-but-delivered"),
-    pytest.param(AVA.id, "ORD-100101", "damaged", "", InvalidInputError, "Describe the problem",
-                 id="empty-description"),
-    pytest.param(AVA.id, "ORD-100101", "damaged", "x" * 301, InvalidInputError, "under 300 characters",
-                 id="description-too-long"),
+    # (customer, order, kind, description, error, code, details)
+    pytest.param(AVA.id, "ORD-100102", "missing", "Never came", InvalidStateError, ErrorCode.NOT_DELIVERED,
+                 {"order_id": "ORD-100102", "status": "in_transit", "issue_kind": "missing"}, id="missing-in-transit"),
+    pytest.param(MARCUS.id, "ORD-100202", "damaged", "Broken", InvalidStateError, ErrorCode.NOT_DELIVERED,
+                 {"order_id": "ORD-100202", "status": "processing", "issue_kind": "damaged"},
+                 id="damaged-processing"),
+    pytest.param(AVA.id, "ORD-100102", "wrong_item", "Wrong", InvalidStateError, ErrorCode.NOT_DELIVERED,
+                 {"order_id": "ORD-100102", "status": "in_transit", "issue_kind": "wrong_item"},
+                 id="wrong-item-in-transit"),
+    pytest.param(AVA.id, "ORD-100102", "late", "Where is it", InvalidStateError, ErrorCode.NOT_LATE,
+                 {"order_id": "ORD-100102", "expected": IN_TRANSIT_EXPECTED}, id="late-before-expected"),
+    pytest.param(PRIYA.id, "ORD-100301", "late", "Where is it", InvalidStateError, ErrorCode.NOT_LATE,
+                 {"order_id": "ORD-100301", "expected": TODAY}, id="late-on-the-expected-day"),
+    pytest.param(AVA.id, "ORD-100101", "late", "Late", InvalidStateError, ErrorCode.ALREADY_DELIVERED,
+                 {"order_id": "ORD-100101"}, id="late-but-delivered"),
+    pytest.param(AVA.id, "ORD-100101", "damaged", "", InvalidInputError, ErrorCode.FIELD_MISSING,
+                 {"field": "issue description", "max_len": 300}, id="empty-description"),
+    pytest.param(AVA.id, "ORD-100101", "damaged", "x" * 301, InvalidInputError, ErrorCode.FIELD_TOO_LONG,
+                 {"field": "issue description", "max_len": 300, "length": 301}, id="description-too-long"),
 ]
 # fmt: on
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("customer", "order_id", "kind", "description", "error", "message"), REPORT_REFUSALS)
+@pytest.mark.parametrize(("customer", "order_id", "kind", "description", "error", "code", "details"), REPORT_REFUSALS)
 async def test_report_delivery_issue_refuses_what_does_not_fit_the_order(
     services: Services,
     query: Query,
@@ -228,25 +251,35 @@ async def test_report_delivery_issue_refuses_what_does_not_fit_the_order(
     order_id: str,
     kind: str,
     description: str,
-    error: type[Exception],
-    message: str,
+    error: type[ServiceError],
+    code: ErrorCode,
+    details: dict[str, Any],
 ) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error) as refused:
         await services.orders.report_delivery_issue(
             customer,
             order_id,
             kind=kind,  # type: ignore[arg-type]
             description=description,
         )
+    with pytest.raises(error) as checked:
+        await services.orders.check_delivery_issue(
+            customer,
+            order_id,
+            kind=kind,  # type: ignore[arg-type]
+            description=description,
+        )
 
+    assert facts(refused.value) == facts(checked.value) == (code, details)
     assert await query(services, "select count(*) from delivery_issues") == [(0,)]
 
 
 @pytest.mark.asyncio
 async def test_late_is_accepted_once_the_expected_date_has_passed(open_at: OpenAt, query: Query) -> None:
     on_the_day = await open_at(dt.datetime(2026, 11, 20, 18, 0))
-    with pytest.raises(InvalidStateError, match="is not late"):
+    with pytest.raises(InvalidStateError) as not_late:
         await on_the_day.orders.report_delivery_issue(AVA.id, "ORD-100102", kind="late", description="Not here")
+    assert not_late.value.code is ErrorCode.NOT_LATE
 
     day_after = await open_at(dt.datetime(2026, 11, 21, 9, 0))
     case_id = await day_after.orders.report_delivery_issue(

@@ -12,9 +12,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import InvalidInputError, InvalidStateError, NotFoundError, Services
+from services import InvalidInputError, InvalidStateError, NotFoundError, ServiceError, Services
 from services.demo_data import AVA, MARCUS, PRIYA
+from services.errors import ErrorCode
+from services.models import OrderItem
 from services.returns import Condition
 from services.views import ReturnView
 from worker.testing import FIXED_NOW
@@ -25,6 +28,12 @@ Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 OpenAt = Callable[..., Awaitable[Services]]
 TOMORROW = dt.date(2026, 11, 19)
 SUNDAY = dt.date(2026, 11, 22)
+JACKET = {"order_id": "ORD-100101", "sku": "FSH-2001", "item_name": "Alpine rain jacket"}
+
+
+def facts(err: ServiceError) -> tuple[ErrorCode, dict[str, Any]]:
+    """The data an error carries: its code and details."""
+    return err.code, dict(err.details)
 
 
 async def open_jacket_return(services: Services) -> ReturnView:
@@ -119,8 +128,13 @@ async def test_check_eligibility_writes_nothing(services: Services, query: Query
 
 @pytest.mark.asyncio
 async def test_an_unknown_sku_names_the_items_of_the_order(services: Services) -> None:
-    with pytest.raises(NotFoundError, match=r"Order ORD-100101 has no item FSH-9999\. Items: FSH-2001 Alpine"):
+    with pytest.raises(NotFoundError) as missing:
         await services.returns.check_eligibility(AVA.id, "ORD-100101", sku="FSH-9999", condition="unused")
+
+    assert facts(missing.value) == (
+        ErrorCode.ITEM_NOT_FOUND,
+        {"order_id": "ORD-100101", "sku": "FSH-9999", "items": (("FSH-2001", "Alpine rain jacket"),)},
+    )
 
 
 @pytest.mark.asyncio
@@ -146,35 +160,44 @@ async def test_a_second_return_of_the_same_item_is_refused_and_only_one_row_exis
 ) -> None:
     await open_jacket_return(services)
 
-    with pytest.raises(InvalidStateError, match=r"Return RET-500001 is already open for the Alpine rain jacket\."):
+    with pytest.raises(InvalidStateError) as refused:
         await services.returns.initiate_return(
             AVA.id, "ORD-100101", sku=None, condition="defective", reason="Seam came apart"
         )
 
+    assert facts(refused.value) == (ErrorCode.RETURN_ALREADY_OPEN, {"return_id": "RET-500001", **JACKET})
+
     assert await query(services, "select id, condition from returns") == [("RET-500001", "unused")]
 
 
+NOVEL = {"order_id": "ORD-100103", "sku": "BOK-1001", "item_name": "The Lighthouse Keeper, hardcover"}
+GIFT_CARD = {"order_id": "ORD-100302", "sku": "GFT-5001", "item_name": "Marketplace gift card, 50 dollars"}
+
 # fmt: off
 INITIATE_REFUSALS = [
-    # (customer, order, condition, reason, error, message)
-    pytest.param(AVA.id, "ORD-100103", "unused", "Changed my mind", InvalidStateError, "return window",
-                 id="window-ended"),
-    pytest.param(PRIYA.id, "ORD-100302", "unused", "Unwanted", InvalidStateError, "final sale", id="gift-card"),
-    pytest.param(AVA.id, "ORD-100102", "unused", "Changed my mind", InvalidStateError, "in transit",
-                 id="in-transit"),
+    # (customer, order, condition, reason, error, code, details)
+    pytest.param(AVA.id, "ORD-100103", "unused", "Changed my mind", InvalidStateError, ErrorCode.RETURN_WINDOW_CLOSED,
+                 {**NOVEL, "window_days": 30, "deadline": dt.date(2026, 11, 3)}, id="window-ended"),
+    pytest.param(PRIYA.id, "ORD-100302", "unused", "Unwanted", InvalidStateError, ErrorCode.FINAL_SALE, GIFT_CARD,
+                 id="gift-card"),
+    pytest.param(AVA.id, "ORD-100102", "unused", "Changed my mind", InvalidStateError, ErrorCode.NOT_DELIVERED,
+                 {"order_id": "ORD-100102", "status": "in_transit"}, id="in-transit"),
     pytest.param(AVA.id, "ORD-100101", "damaged_by_customer", "Tore it", InvalidStateError,
-                 "damaged after delivery", id="damaged-by-customer"),
-    pytest.param(AVA.id, "ORD-100201", "unused", "Mine now", NotFoundError, "There is no order ORD-100201",
-                 id="another-customers-order"),
-    pytest.param(AVA.id, "ORD-100101", "unused", " ", InvalidInputError, "Give the reason", id="blank-reason"),
-    pytest.param(AVA.id, "ORD-100101", "unused", "x" * 301, InvalidInputError, "under 300 characters",
-                 id="reason-too-long"),
+                 ErrorCode.DAMAGED_BY_CUSTOMER,
+                 {**JACKET, "policy_note": "Unworn items with tags; worn items only if defective."},
+                 id="damaged-by-customer"),
+    pytest.param(AVA.id, "ORD-100201", "unused", "Mine now", NotFoundError, ErrorCode.ORDER_NOT_FOUND,
+                 {"order_id": "ORD-100201"}, id="another-customers-order"),
+    pytest.param(AVA.id, "ORD-100101", "unused", " ", InvalidInputError, ErrorCode.FIELD_MISSING,
+                 {"field": "return reason", "max_len": 300}, id="blank-reason"),
+    pytest.param(AVA.id, "ORD-100101", "unused", "x" * 301, InvalidInputError, ErrorCode.FIELD_TOO_LONG,
+                 {"field": "return reason", "max_len": 300, "length": 301}, id="reason-too-long"),
 ]
 # fmt: on
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("customer", "order_id", "condition", "reason", "error", "message"), INITIATE_REFUSALS)
+@pytest.mark.parametrize(("customer", "order_id", "condition", "reason", "error", "code", "details"), INITIATE_REFUSALS)
 async def test_initiate_return_refuses_and_writes_nothing(
     services: Services,
     query: Query,
@@ -182,10 +205,11 @@ async def test_initiate_return_refuses_and_writes_nothing(
     order_id: str,
     condition: str,
     reason: str,
-    error: type[Exception],
-    message: str,
+    error: type[ServiceError],
+    code: ErrorCode,
+    details: dict[str, Any],
 ) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error) as refused:
         await services.returns.initiate_return(
             customer,
             order_id,
@@ -194,41 +218,64 @@ async def test_initiate_return_refuses_and_writes_nothing(
             reason=reason,
         )
 
+    assert facts(refused.value) == (code, details)
     assert await query(services, "select count(*) from returns") == [(0,)]
 
 
 @pytest.mark.asyncio
-async def test_schedule_pickup_books_a_weekday_within_the_horizon(services: Services, query: Query) -> None:
-    opened = await open_jacket_return(services)
+async def test_a_multi_item_order_needs_the_sku(services: Services) -> None:
+    async def add_a_lamp(session: AsyncSession) -> None:
+        session.add(OrderItem(order_id="ORD-100101", sku="HOM-4001", quantity=1, unit_price_cents=5900))
 
-    booked = await services.returns.schedule_pickup(AVA.id, opened.id, date=TOMORROW, window="morning")
-    rebooked = await services.returns.schedule_pickup(AVA.id, opened.id, date=dt.date(2026, 12, 2), window="evening")
+    await services.db.run(add_a_lamp, write=True)
 
-    assert (booked.status, booked.pickup_date, booked.pickup_window) == ("pickup_scheduled", TOMORROW, "morning")
-    assert (rebooked.pickup_date, rebooked.pickup_window) == (dt.date(2026, 12, 2), "evening")
-    assert await query(services, "select status, pickup_date, pickup_window from returns") == [
-        ("pickup_scheduled", "2026-12-02", "evening")
-    ]
+    with pytest.raises(InvalidInputError) as refused:
+        await services.returns.check_eligibility(AVA.id, "ORD-100101", sku=None, condition="unused")
+
+    assert facts(refused.value) == (
+        ErrorCode.ITEM_REQUIRED,
+        {"order_id": "ORD-100101", "items": (("FSH-2001", "Alpine rain jacket"), ("HOM-4001", "Brass desk lamp"))},
+    )
+    verdict = await services.returns.check_eligibility(AVA.id, "ORD-100101", sku="HOM-4001", condition="unused")
+    assert verdict.sku == "HOM-4001"
+
+
+RANGE = {"earliest": TOMORROW, "latest": dt.date(2026, 12, 2), "horizon_days": 14}
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
-    ("date", "message"),
+    ("date", "code", "details"),
     [
-        pytest.param(FIXED_NOW.date(), "from tomorrow up to 14 days ahead", id="today"),
-        pytest.param(dt.date(2026, 11, 10), "from tomorrow up to 14 days ahead", id="past"),
-        pytest.param(dt.date(2026, 12, 3), "from tomorrow up to 14 days ahead", id="15-days-ahead"),
-        pytest.param(SUNDAY, "do not collect on Sundays", id="sunday"),
+        pytest.param(
+            FIXED_NOW.date(), ErrorCode.PICKUP_DATE_OUT_OF_RANGE, {"date": FIXED_NOW.date(), **RANGE}, id="today"
+        ),
+        pytest.param(
+            dt.date(2026, 11, 10),
+            ErrorCode.PICKUP_DATE_OUT_OF_RANGE,
+            {"date": dt.date(2026, 11, 10), **RANGE},
+            id="past",
+        ),
+        pytest.param(
+            dt.date(2026, 12, 3),
+            ErrorCode.PICKUP_DATE_OUT_OF_RANGE,
+            {"date": dt.date(2026, 12, 3), **RANGE},
+            id="15-days-ahead",
+        ),
+        pytest.param(SUNDAY, ErrorCode.NO_SUNDAY_PICKUP, {"date": SUNDAY}, id="sunday"),
     ],
 )
 async def test_schedule_pickup_refuses_dates_the_carrier_cannot_do(
-    services: Services, query: Query, date: dt.date, message: str
+    services: Services, query: Query, date: dt.date, code: ErrorCode, details: dict[str, Any]
 ) -> None:
     opened = await open_jacket_return(services)
 
-    with pytest.raises(InvalidInputError, match=message):
+    with pytest.raises(InvalidInputError) as refused:
         await services.returns.schedule_pickup(AVA.id, opened.id, date=date, window="morning")
+    with pytest.raises(InvalidInputError) as checked:
+        await services.returns.check_pickup(AVA.id, opened.id, date=date)
 
+    assert facts(refused.value) == facts(checked.value) == (code, details)
     assert await query(services, "select status, pickup_date from returns") == [("initiated", None)]
 
 
@@ -236,8 +283,9 @@ async def test_schedule_pickup_refuses_dates_the_carrier_cannot_do(
 async def test_process_refund_requires_a_booked_pickup(services: Services, query: Query) -> None:
     opened = await open_jacket_return(services)
 
-    with pytest.raises(InvalidStateError, match="needs a pickup booked before the refund"):
+    with pytest.raises(InvalidStateError) as refused:
         await services.returns.process_refund(AVA.id, opened.id, method="original_payment")
+    assert facts(refused.value) == (ErrorCode.PICKUP_REQUIRED, {"return_id": opened.id, "status": "initiated"})
     assert await query(services, "select status, refunded_at, refund_method from returns") == [
         ("initiated", None, None)
     ]
@@ -257,10 +305,13 @@ async def test_a_refunded_return_cannot_be_refunded_or_picked_up_again(services:
     await services.returns.schedule_pickup(AVA.id, opened.id, date=TOMORROW, window="afternoon")
     await services.returns.process_refund(AVA.id, opened.id, method="original_payment")
 
-    with pytest.raises(InvalidStateError, match="already refunded"):
+    with pytest.raises(InvalidStateError) as refund_again:
         await services.returns.process_refund(AVA.id, opened.id, method="store_credit")
-    with pytest.raises(InvalidStateError, match="is refunded; a pickup cannot be booked"):
+    with pytest.raises(InvalidStateError) as pickup_again:
         await services.returns.schedule_pickup(AVA.id, opened.id, date=TOMORROW, window="morning")
+
+    assert facts(refund_again.value) == (ErrorCode.ALREADY_REFUNDED, {"return_id": opened.id})
+    assert facts(pickup_again.value) == (ErrorCode.PICKUP_NOT_ALLOWED, {"return_id": opened.id, "status": "refunded"})
 
     assert (await services.returns.get_return(AVA.id, opened.id)).refund_method == "original_payment"
 
@@ -270,19 +321,20 @@ async def test_another_customers_return_is_not_found(services: Services, query: 
     marcus = await services.returns.initiate_return(
         MARCUS.id, "ORD-100201", sku=None, condition="unused", reason="Too big"
     )
-    expected = f"There is no return {marcus.id} on this caller's account."
+    expected = (ErrorCode.RETURN_NOT_FOUND, {"return_id": marcus.id})
 
     with pytest.raises(NotFoundError) as got:
         await services.returns.get_return(AVA.id, marcus.id)
-    assert str(got.value) == expected
-    with pytest.raises(NotFoundError, match=expected):
+    with pytest.raises(NotFoundError) as pickup:
         await services.returns.schedule_pickup(AVA.id, marcus.id, date=TOMORROW, window="morning")
-    with pytest.raises(NotFoundError, match=expected):
+    with pytest.raises(NotFoundError) as refund:
         await services.returns.process_refund(AVA.id, marcus.id, method="store_credit")
     with pytest.raises(NotFoundError) as missing:
         await services.returns.get_return(AVA.id, "RET-599999")
 
-    assert str(missing.value).replace("RET-599999", "<id>") == expected.replace(marcus.id, "<id>")
+    assert facts(got.value) == facts(pickup.value) == facts(refund.value) == expected
+    assert facts(missing.value) == (ErrorCode.RETURN_NOT_FOUND, {"return_id": "RET-599999"})
+    assert str(missing.value).replace("RET-599999", "<id>") == str(got.value).replace(marcus.id, "<id>")
     assert await query(services, "select status, pickup_date, refund_method from returns") == [
         ("initiated", None, None)
     ]

@@ -38,7 +38,7 @@ Query = Callable[..., Awaitable[list[tuple[Any, ...]]]]
 
 HUGE = "x" * 10_000
 SQL = "'; drop table orders;--"
-NOT_VERIFIED = "The caller is not verified yet. Do not share account details; transfer to authentication."
+NOT_VERIFIED = "The caller has not finished authentication. Do not share account details; transfer to authentication."
 
 
 async def ava_has_a_return(call: OfflineCall) -> None:
