@@ -39,8 +39,8 @@ _CLAIM = re.compile(
 )
 """A claim that a write happened ("I've updated the delivery", "Your request has been logged")."""
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![(\[])")
-"""A sentence ends at . ! ? and a space, unless a bracket follows ("correct? (True or False)" is one)."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()")
+"""A sentence ends at . ! ? and a space, unless "(" follows ("correct? (True or False)" is one sentence)."""
 
 
 def unsafe_reason(sentence: str, tool_names: Iterable[str] = (), *, claims_allowed: bool = True) -> str | None:

@@ -45,27 +45,17 @@ from typing import Any
 
 import numpy as np
 
-from worker.offline.speech import (
-    HINTS_DIGITS,
-    HINTS_GENERAL,
-    HINTS_NAME,
-    HINTS_NONE,
-    HINTS_YES_NO,
-    WHISPER_SAMPLE_RATE,
-    WhisperHints,
-    WhisperSTT,
-    read_wav,
-    resample_int16,
-)
+from call.parse import DAY_ORDINALS, MONTHS, REPEATERS, SCALES, TEENS, TENS, UNITS
+from worker.offline import speech
 
 CALL_DIR = Path(__file__).resolve().parents[1] / "samples" / "calls" / "return_jacket"
 
-PRESETS: dict[str, WhisperHints] = {
-    "none": HINTS_NONE,
-    "general": HINTS_GENERAL,
-    "digits": HINTS_DIGITS,
-    "yes_no": HINTS_YES_NO,
-    "name": HINTS_NAME,
+PRESETS: dict[str, speech.WhisperHints] = {
+    "none": speech.HINTS_NONE,
+    "general": speech.HINTS_GENERAL,
+    "digits": speech.HINTS_DIGITS,
+    "yes_no": speech.HINTS_YES_NO,
+    "name": speech.HINTS_NAME,
 }
 """Preset name -> hints."""
 
@@ -87,69 +77,13 @@ TURN_HINTS: dict[str, str] = {
 
 # ------------------------------------------------------------------------------------ normalising
 
-_UNITS = {
-    "zero": 0,
-    "oh": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
-_TEENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
-    "thirteenth": 13,
-    "fourteenth": 14,
-    "fifteenth": 15,
-    "sixteenth": 16,
-    "seventeenth": 17,
-    "eighteenth": 18,
-    "nineteenth": 19,
-    "twentieth": 20,
-    "thirtieth": 30,
-}
-_MULTIPLIERS = {"hundred": 100, "thousand": 1000}
-_REPEATERS = {"double": 2, "triple": 3}
-_MONTHS = frozenset("january february march april may june july august september october november december".split())
-_CARDINALS = {**_UNITS, **_TEENS, **_TENS}
-_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_UNITS = {**UNITS, "oh": 0}
+_ORDINALS = DAY_ORDINALS
+_MULTIPLIERS = SCALES
+_REPEATERS = REPEATERS
+_MONTHS = frozenset(MONTHS)
+_CARDINALS = {**_UNITS, **TEENS, **TENS}
+_DIGIT_WORDS = tuple(UNITS)
 
 
 def _tokenise(text: str) -> list[str]:
@@ -288,16 +222,21 @@ class FileRow:
 
 
 def _load(path: Path) -> np.ndarray:
-    samples, rate = read_wav(path)
+    samples, rate = speech.read_wav(path)
     if samples.ndim > 1:
         samples = samples.mean(axis=1).astype(np.int16)
-    if rate != WHISPER_SAMPLE_RATE:
-        samples = resample_int16(samples, rate, WHISPER_SAMPLE_RATE)
+    if rate != speech.WHISPER_SAMPLE_RATE:
+        samples = speech.resample_int16(samples, rate, speech.WHISPER_SAMPLE_RATE)
     return (samples.astype(np.float32) / 32768.0).astype(np.float32)
 
 
 def _score(
-    whisper: WhisperSTT, audio: np.ndarray, hints: WhisperHints, ref: list[str], digit_turn: bool, repeat: int
+    whisper: speech.WhisperSTT,
+    audio: np.ndarray,
+    hints: speech.WhisperHints,
+    ref: list[str],
+    digit_turn: bool,
+    repeat: int,
 ) -> Result:
     whisper.use_hints(hints)
     times: list[float] = []
@@ -330,7 +269,7 @@ def run(call_dir: Path = CALL_DIR, repeat: int = 1) -> dict[str, Any]:
         raise SystemExit(f"{len(wavs)} WAVs but {len(script)} script lines in {call_dir}")
 
     load_started = time.perf_counter()
-    whisper = WhisperSTT()
+    whisper = speech.WhisperSTT()
     whisper.prewarm()
     load_seconds = time.perf_counter() - load_started
     whisper.transcribe_array(_load(wavs[0]))  # warm-up decode, not counted
@@ -341,7 +280,7 @@ def run(call_dir: Path = CALL_DIR, repeat: int = 1) -> dict[str, Any]:
         ref = normalise(line)
         hint = TURN_HINTS.get(wav.stem, "general")
         digit_turn = hint == "digits"
-        none = _score(whisper, audio, HINTS_NONE, ref, digit_turn, repeat)
+        none = _score(whisper, audio, speech.HINTS_NONE, ref, digit_turn, repeat)
         hinted = _score(whisper, audio, PRESETS[hint], ref, digit_turn, repeat)
         rows.append(FileRow(wav.name, line, hint, len(ref), none, hinted))
     whisper.use_hints(None)

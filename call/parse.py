@@ -7,79 +7,145 @@ does not clearly hold one complete value it returns ``None`` and the caller is a
 Spoken numbers are read from word tokens by small "readers": a reader looks at
 ``tokens[i:]`` and returns ``(value, next_index)`` or ``None``. They are shared by
 :func:`spoken_digits` (phone numbers, last four) and :func:`parse_date` (days and years).
+
+The English number-word tables (:data:`UNITS`, :data:`TEENS`, :data:`TENS`, :data:`ORDINALS`,
+:data:`DAY_ORDINALS`, :data:`MONTHS`, :data:`MONTH_ABBREVIATIONS`, :data:`REPEATERS`,
+:data:`SCALES`) live here and only here: read-only mappings of word to number, shared with
+:mod:`call.redaction` and ``benchmarks.whisper_wer``.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 # --- number words ----------------------------------------------------------------------------------
+# The English number-word tables of the project: :mod:`call.redaction` and the WER benchmark import
+# them from here. They are read-only (``MappingProxyType``); build extended copies, never mutate.
 
-_UNITS: dict[str, int] = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
+UNITS: Mapping[str, int] = MappingProxyType(
+    {
+        "zero": 0,
+        "one": 1,
+        "two": 2,
+        "three": 3,
+        "four": 4,
+        "five": 5,
+        "six": 6,
+        "seven": 7,
+        "eight": 8,
+        "nine": 9,
+    }
+)
+"""Unit word -> digit, ``"zero"`` .. ``"nine"`` (spoken "oh" is not here: it needs context)."""
+TEENS: Mapping[str, int] = MappingProxyType(
+    {
+        "ten": 10,
+        "eleven": 11,
+        "twelve": 12,
+        "thirteen": 13,
+        "fourteen": 14,
+        "fifteen": 15,
+        "sixteen": 16,
+        "seventeen": 17,
+        "eighteen": 18,
+        "nineteen": 19,
+    }
+)
+"""Teen word -> value, ``"ten"`` .. ``"nineteen"``."""
+TENS: Mapping[str, int] = MappingProxyType(
+    {
+        "twenty": 20,
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+    }
+)
+"""Tens word -> value, ``"twenty"`` .. ``"ninety"``."""
+ORDINALS: Mapping[str, int] = MappingProxyType(
+    {
+        "first": 1,
+        "second": 2,
+        "third": 3,
+        "fourth": 4,
+        "fifth": 5,
+        "sixth": 6,
+        "seventh": 7,
+        "eighth": 8,
+        "ninth": 9,
+        "tenth": 10,
+        "eleventh": 11,
+        "twelfth": 12,
+        "thirteenth": 13,
+        "fourteenth": 14,
+        "fifteenth": 15,
+        "sixteenth": 16,
+        "seventeenth": 17,
+        "eighteenth": 18,
+        "nineteenth": 19,
+        "twentieth": 20,
+        "thirtieth": 30,
+        "fortieth": 40,
+        "fiftieth": 50,
+        "sixtieth": 60,
+        "seventieth": 70,
+        "eightieth": 80,
+        "ninetieth": 90,
+    }
+)
+"""Single-word ordinal -> value: ``"first"`` .. ``"nineteenth"`` and the tens ``"twentieth"`` .. ``"ninetieth"``."""
+DAY_ORDINALS: Mapping[str, int] = MappingProxyType({word: n for word, n in ORDINALS.items() if n <= 31})
+"""The :data:`ORDINALS` that can name a day of the month alone (``"first"`` .. ``"twentieth"``, ``"thirtieth"``)."""
+MONTHS: Mapping[str, int] = MappingProxyType(
+    {
+        "january": 1,
+        "february": 2,
+        "march": 3,
+        "april": 4,
+        "may": 5,
+        "june": 6,
+        "july": 7,
+        "august": 8,
+        "september": 9,
+        "october": 10,
+        "november": 11,
+        "december": 12,
+    }
+)
+"""Full month name -> month number (1-12)."""
+MONTH_ABBREVIATIONS: Mapping[str, int] = MappingProxyType(
+    {
+        "jan": 1,
+        "feb": 2,
+        "mar": 3,
+        "apr": 4,
+        "jun": 6,
+        "jul": 7,
+        "aug": 8,
+        "sep": 9,
+        "sept": 9,
+        "oct": 10,
+        "nov": 11,
+        "dec": 12,
+    }
+)
+"""Short month name -> month number (``"sept"`` and ``"sep"`` both; "may" has no short form)."""
+REPEATERS: Mapping[str, int] = MappingProxyType({"double": 2, "triple": 3})
+"""Word that repeats the next digit -> how many times ("double seven" -> 77)."""
+SCALES: Mapping[str, int] = MappingProxyType({"hundred": 100, "thousand": 1000})
+"""Scale word -> the value it multiplies the number before it by."""
+
 _OH = frozenset({"oh", "o"})
 """Spoken zero, but also an interjection ("Oh, it's ...") and a letter ("o'clock", "O'Neil")."""
-_TEENS: dict[str, int] = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS: dict[str, int] = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_MULTIPLIERS: dict[str, int] = {"double": 2, "triple": 3}
-_ORDINALS: dict[str, int] = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
-    "thirteenth": 13,
-    "fourteenth": 14,
-    "fifteenth": 15,
-    "sixteenth": 16,
-    "seventeenth": 17,
-    "eighteenth": 18,
-    "nineteenth": 19,
-    "twentieth": 20,
-    "thirtieth": 30,
-}
-_NUMBER_WORDS = frozenset({*_UNITS, *_TEENS, *_TENS, *_MULTIPLIERS})
+_NUMBER_WORDS = frozenset({*UNITS, *TEENS, *TENS, *REPEATERS})
 """Words that anchor a neighbouring "oh" as a zero (scales and ordinals do not)."""
 
 Reading = tuple[int, int]
@@ -94,21 +160,21 @@ def _at(tokens: Sequence[str], i: int) -> str:
 
 def _read_unit(tokens: Sequence[str], i: int) -> Reading | None:
     """A unit word ``zero``..``nine`` (not "oh": callers read it with context)."""
-    value = _UNITS.get(_at(tokens, i))
+    value = UNITS.get(_at(tokens, i))
     return None if value is None else (value, i + 1)
 
 
 def _read_two_digit(tokens: Sequence[str], i: int) -> Reading | None:
     """A teen (``"fifteen"`` → 15), or a tens word with an optional unit (``"thirty four"`` → 34, ``"twenty"`` → 20)."""
     word = _at(tokens, i)
-    if word in _TEENS:
-        return _TEENS[word], i + 1
-    if word not in _TENS:
+    if word in TEENS:
+        return TEENS[word], i + 1
+    if word not in TENS:
         return None
-    unit = _UNITS.get(_at(tokens, i + 1), 0)
+    unit = UNITS.get(_at(tokens, i + 1), 0)
     if unit:  # "twenty zero" is not a number: it stays "20" then "0"
-        return _TENS[word] + unit, i + 2
-    return _TENS[word], i + 1
+        return TENS[word] + unit, i + 2
+    return TENS[word], i + 1
 
 
 def _read_below_hundred(tokens: Sequence[str], i: int) -> Reading | None:
@@ -190,8 +256,8 @@ def _single_digit(tokens: Sequence[str], zero: Sequence[bool], i: int) -> str | 
     token = _at(tokens, i)
     if token.isdigit():
         return token
-    if token in _UNITS:
-        return str(_UNITS[token])
+    if token in UNITS:
+        return str(UNITS[token])
     if token in _OH and zero[i]:
         return "0"
     return None
@@ -202,11 +268,11 @@ def _digits_at(tokens: Sequence[str], zero: Sequence[bool], i: int) -> tuple[str
     token = tokens[i]
     if token.isdigit():
         return token, i + 1
-    if token in _MULTIPLIERS:
+    if token in REPEATERS:
         digit = _single_digit(tokens, zero, i + 1)
         if digit is None:  # "double check", "double fifteen": the multiplier is dropped
             return "", i + 1
-        return digit * _MULTIPLIERS[token], i + 2
+        return digit * REPEATERS[token], i + 2
     number = _read_scaled(tokens, i) or _read_below_hundred(tokens, i)
     if number is not None:
         return str(number[0]), number[1]
@@ -290,30 +356,7 @@ def grouped_digits(digits: str) -> str:
 
 # --- parse_date ------------------------------------------------------------------------------------
 
-_MONTHS: dict[str, int] = {
-    **{
-        name: number
-        for number, name in enumerate(
-            (
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ),
-            start=1,
-        )
-    },
-    **{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9},
-    **{"oct": 10, "nov": 11, "dec": 12},
-}
+_MONTHS: Mapping[str, int] = MappingProxyType({**MONTHS, **MONTH_ABBREVIATIONS})
 
 # 1988-04-12 (ISO). The separator must repeat (\2); spaces around it are allowed.
 _ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4})\s*([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})(?![0-9])")
@@ -322,7 +365,7 @@ _US_DATE = re.compile(r"(?<![0-9])([0-9]{1,2})\s*([-/.])\s*([0-9]{1,2})\s*\2\s*(
 # Date words: a digit run with an optional ordinal suffix ("12th"), a word, or a comma (a pause).
 _DATE_TOKEN = re.compile(r"[0-9]+(?:st|nd|rd|th)?|[a-z]+|[,;]")
 _FILLERS = frozenset({"the", "of", ",", ";"})
-_RUN_WORDS = frozenset({*_UNITS, *_OH, *_TEENS, *_TENS, *_ORDINALS, "hundred", "thousand", "and", *_FILLERS})
+_RUN_WORDS = frozenset({*UNITS, *_OH, *TEENS, *TENS, *DAY_ORDINALS, *SCALES, "and", *_FILLERS})
 _MAX_RUN = 16
 """Longer runs of number words next to a month are not a date (bounds the work on huge input)."""
 
@@ -369,10 +412,10 @@ def _parse_day(tokens: Sequence[str]) -> int | None:
     if len(tokens) == 1 and tokens[0][0].isdigit():
         digits = tokens[0].rstrip("stndrh")
         value = int(digits) if len(digits) <= 2 else None
-    elif len(tokens) == 1 and tokens[0] in _ORDINALS:
-        value = _ORDINALS[tokens[0]]
-    elif len(tokens) == 2 and tokens[0] in _TENS and tokens[1] in _ORDINALS and _ORDINALS[tokens[1]] < 10:
-        value = _TENS[tokens[0]] + _ORDINALS[tokens[1]]  # "twenty first"
+    elif len(tokens) == 1 and tokens[0] in DAY_ORDINALS:
+        value = DAY_ORDINALS[tokens[0]]
+    elif len(tokens) == 2 and tokens[0] in TENS and tokens[1] in DAY_ORDINALS and DAY_ORDINALS[tokens[1]] < 10:
+        value = TENS[tokens[0]] + DAY_ORDINALS[tokens[1]]  # "twenty first"
     else:
         value = _read_full(_read_below_hundred, tokens)
     return value if value is not None and 1 <= value <= 31 else None
@@ -384,7 +427,7 @@ def _read_year_pair(tokens: Sequence[str], i: int) -> Reading | None:
     "nineteen eighty eight" → 1988, "twenty twelve" → 2012, "twenty twenty-four" → 2024,
     "nineteen oh five" → 1905. A bare unit is not a pair ("twenty one" is not 2001).
     """
-    century = _TEENS.get(_at(tokens, i)) or (20 if _at(tokens, i) == "twenty" else None)
+    century = TEENS.get(_at(tokens, i)) or (20 if _at(tokens, i) == "twenty" else None)
     if century is None:
         return None
     rest = _read_two_digit(tokens, i + 1) or _read_oh_unit(tokens, i + 1)

@@ -40,6 +40,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from call.parse import MONTH_ABBREVIATIONS, MONTHS, ORDINALS, REPEATERS, SCALES, TEENS, TENS, UNITS
 from services.ids import IdFormat, registered_ids
 
 __all__ = ["REDACTED", "RedactingFilter", "is_pii_key", "redact", "redact_traceback", "redact_value"]
@@ -53,94 +54,37 @@ _MIN_DIGITS = 4
 
 _UNIT, _ZERO, _TEEN, _TENS, _HUNDRED, _THOUSAND, _REPEAT, _AND = range(8)
 
-_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_UNIT_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-_TEENS = (
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TEEN_ORDINALS = (
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-)
-_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_TENS_ORDINALS = (
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-    "sixtieth",
-    "seventieth",
-    "eightieth",
-    "ninetieth",
-)
+_UNITS = tuple(word for word, value in UNITS.items() if value)
+"""``"one"`` .. ``"nine"`` ("zero" and "oh" are :data:`_ZERO` words)."""
+_UNIT_ORDINALS = tuple(word for word, value in ORDINALS.items() if value < 10)
+_TEENS = tuple(TEENS)
+_TEEN_ORDINALS = tuple(word for word, value in ORDINALS.items() if 10 <= value < 20)
+_TENS_WORDS = tuple(TENS)
+_TENS_ORDINALS = tuple(word for word, value in ORDINALS.items() if value >= 20)
 
 _WORDS: dict[str, tuple[int, int, bool]] = {"zero": (_ZERO, 0, False), "oh": (_ZERO, 0, False)}
 """Number word -> (kind, value, is_ordinal)."""
-for _i, _w in enumerate(_UNITS, start=1):
-    _WORDS[_w] = (_UNIT, _i, False)
-for _i, _w in enumerate(_UNIT_ORDINALS, start=1):
-    _WORDS[_w] = (_UNIT, _i, True)
-for _i, _w in enumerate(_TEENS, start=10):
-    _WORDS[_w] = (_TEEN, _i, False)
-for _i, _w in enumerate(_TEEN_ORDINALS, start=10):
-    _WORDS[_w] = (_TEEN, _i, True)
-for _i, _w in enumerate(_TENS_WORDS, start=2):
-    _WORDS[_w] = (_TENS, _i * 10, False)
-for _i, _w in enumerate(_TENS_ORDINALS, start=2):
-    _WORDS[_w] = (_TENS, _i * 10, True)
+for _kind, _ordinal, _group, _table in (
+    (_UNIT, False, _UNITS, UNITS),
+    (_UNIT, True, _UNIT_ORDINALS, ORDINALS),
+    (_TEEN, False, _TEENS, TEENS),
+    (_TEEN, True, _TEEN_ORDINALS, ORDINALS),
+    (_TENS, False, _TENS_WORDS, TENS),
+    (_TENS, True, _TENS_ORDINALS, ORDINALS),
+):
+    for _w in _group:
+        _WORDS[_w] = (_kind, _table[_w], _ordinal)
 _WORDS.update(
     {
-        "hundred": (_HUNDRED, 100, False),
-        "thousand": (_THOUSAND, 1000, False),
-        "double": (_REPEAT, 2, False),
-        "triple": (_REPEAT, 3, False),
+        "hundred": (_HUNDRED, SCALES["hundred"], False),
+        "thousand": (_THOUSAND, SCALES["thousand"], False),
+        **{word: (_REPEAT, times, False) for word, times in REPEATERS.items()},
         "and": (_AND, 0, False),
     }
 )
 
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "sept",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
+_MONTHS = (*MONTHS, *MONTH_ABBREVIATIONS)
+"""Month names, full and short ("sept", "jan"), as they may stand in a spoken date."""
 
 
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
