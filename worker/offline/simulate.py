@@ -137,7 +137,12 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
         The report dict.
     """
     opts.out.mkdir(parents=True, exist_ok=True)
-    db_url = opts.database_url or f"sqlite+aiosqlite:///{(opts.out / 'marketplace.db').resolve()}"
+    db_file = (opts.out / "marketplace.db").resolve()
+    if opts.database_url is None:
+        # A fresh database every run: a rerun into the same folder must not inherit its lockouts or rows.
+        for stale in (db_file, db_file.with_name(db_file.name + "-wal"), db_file.with_name(db_file.name + "-shm")):
+            stale.unlink(missing_ok=True)
+    db_url = opts.database_url or f"sqlite+aiosqlite:///{db_file}"
     services = await open_services(
         db_url, salt=settings.secret_salt.get_secret_value(), timeout_s=settings.service_timeout_s
     )
