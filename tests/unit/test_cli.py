@@ -100,3 +100,20 @@ def test_simulate_text_mode_runs_a_scripted_call(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "[authentication] Thanks, Ava." in result.stdout
     assert (tmp_path / "run" / "report.json").exists()
+
+
+def test_simulate_scenario_prints_the_outcome_and_its_exit_status_follows_it(tmp_path: Path) -> None:
+    """The bundled return scenario meets every expectation with the scripted model, twice into the
+    same folder (each run starts from a fresh database); a false expectation fails the run."""
+    for _ in range(2):
+        ok = _worker("simulate", "--scenario", "return_jacket", "--llm", "scripted", "--out", str(tmp_path), cwd=ROOT)
+        assert ok.returncode == 0, ok.stdout[-2000:] + ok.stderr[-2000:]
+        assert "=> MET every expectation" in ok.stdout
+        assert "ok   returns inserted rows" in ok.stdout
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text(
+        "expect: verified=yes returns+1\nHi, I'd like to return a jacket I bought.\nMy first name is Ava.\n"
+    )
+    failed = _worker("simulate", "--text", str(wrong), "--llm", "scripted", "--out", str(tmp_path / "w"), cwd=ROOT)
+    assert failed.returncode == 1
+    assert "FAIL verified" in failed.stdout and "=> FAILED 2 of 2 expectations" in failed.stdout
