@@ -9,6 +9,7 @@ the coordinator limits to the human agent until authentication is complete.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterable
 from typing import Any
 
@@ -64,8 +65,33 @@ class AuthenticationAgent(MarketplaceAgent):
     async def llm_node(
         self, chat_ctx: ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
     ) -> AsyncIterable[llm.ChatChunk | str | Any]:
-        """Show ``save_address`` only while a new address is due (fewer schemas, fewer wrong calls)."""
-        if self.userdata.verification.step is not AuthStep.ADDRESS_NEW:
+        """The guarded LLM node, plus two rules for this agent.
+
+        ``save_address`` is shown only while a new address is due (fewer schemas, fewer wrong
+        calls). And the step resumes in code: if the model's reply did not ask the current step's
+        question (and called no tool), code appends it, so the caller always knows what is due.
+        """
+        ctx = self.userdata
+        if ctx.verification.step is not AuthStep.ADDRESS_NEW:
             tools = [t for t in tools if tool_name(t) != "save_address"]
+        question = STEPS[ctx.verification.step].question(ctx)
+        spoken: list[str] = []
+        called = False
         async for chunk in super().llm_node(chat_ctx, tools, model_settings):
+            if isinstance(chunk, str):
+                spoken.append(chunk)
+            elif isinstance(chunk, llm.ChatChunk) and chunk.delta is not None:
+                spoken.append(chunk.delta.content or "")
+                called = called or bool(chunk.delta.tool_calls)
             yield chunk
+        if not called and not _asks(" ".join(spoken), question):
+            yield (" " if spoken and not "".join(spoken).endswith(" ") else "") + question
+
+
+def _asks(reply: str, question: str) -> bool:
+    """Whether ``reply`` already asks ``question`` (ignoring case and punctuation)."""
+
+    def norm(text: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.casefold()).split())
+
+    return norm(question) in norm(reply)
