@@ -9,7 +9,7 @@ from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
 from services.returns import Condition
-from services.views import ReturnView, dollars
+from services.views import Eligibility, ReturnView, dollars
 
 from .common import free_text, iso_date, order_id, return_id, service_errors
 from .writes import propose_write
@@ -29,21 +29,29 @@ def _return_sentence(r: ReturnView) -> str:
 
 
 @function_tool
-async def check_return_eligibility(context: Ctx, order_number: str, condition: Condition, sku: str = "") -> str:
-    """Apply the return policy to an item of the caller's order (reads only, changes nothing).
+async def check_return_eligibility(
+    context: Ctx, order_number: str, condition: Condition, sku: str = "", reason: str = ""
+) -> str | ToolResult:
+    """Apply the return policy to an item of the caller's order. If it can be returned, code offers
+    the return to the caller right away (their yes opens it); if not, you get the reason to explain.
 
     Args:
         order_number: e.g. "ORD-104233" or "104233".
         condition: unused (tags on), opened, defective, or damaged_by_customer.
         sku: The item's SKU if the order has several items, else "".
+        reason: Why the caller returns it, if they said so, else "".
     """
     ctx = context.userdata
     customer = ctx.require_verified()
+    oid, item = order_id(order_number), sku.strip() or None
+    why = free_text(reason, field="reason") if reason.strip() else "not stated"
     async with service_errors():
-        verdict = await ctx.services.returns.check_eligibility(
-            customer.id, order_id(order_number), sku=sku.strip() or None, condition=condition
-        )
-    return ("Eligible. " if verdict.eligible else "Not eligible. ") + verdict.reason
+        verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
+    if not verdict.eligible:
+        return "Not eligible. " + verdict.reason
+    return _propose_return(
+        context, customer.id, verdict, condition=condition, reason=why, lead="Good news, it can be returned."
+    )
 
 
 @function_tool
@@ -65,21 +73,29 @@ async def initiate_return(
         verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
     if not verdict.eligible:
         return "Not eligible, nothing was opened. " + verdict.reason
+    return _propose_return(context, customer.id, verdict, condition=condition, reason=why)
+
+
+def _propose_return(
+    context: Ctx, customer_id: str, verdict: Eligibility, *, condition: Condition, reason: str, lead: str = ""
+) -> ToolResult:
+    """Hold the return of an eligible item for the caller's yes (read back by code)."""
+    ctx = context.userdata
 
     async def _open() -> str:
         async with service_errors():
             created = await ctx.services.returns.initiate_return(
-                customer.id, oid, sku=item, condition=condition, reason=why
+                customer_id, verdict.order_id, sku=verdict.sku, condition=condition, reason=reason
             )
-        ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({oid})")
+        ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({verdict.order_id})")
         return f"Done. {_return_sentence(created)} Would you like to schedule a pickup?"
 
+    offer = f"I can open a return of the {verdict.item_name} from order {verdict.order_id} for a refund of "
     return propose_write(
         context,
         name="initiate_return",
-        arguments={"order": oid, "sku": item, "condition": condition, "reason": why},
-        read_back=f"I'll open a return of the {verdict.item_name} from order {oid} for a refund of "
-        f"{dollars(verdict.refund_cents)}.",
+        arguments={"order": verdict.order_id, "sku": verdict.sku, "condition": condition, "reason": reason},
+        read_back=(f"{lead} " if lead else "") + offer + f"{dollars(verdict.refund_cents)}.",
         execute=_open,
     )
 

@@ -15,7 +15,11 @@ _RULES: tuple[tuple[str, str], ...] = (
     # later, different agent matches too (then the request is ambiguous and the model decides).
     ("human", r"\b(human|real person|a person|representative|manager|supervisor|operator)\b"),
     ("security", r"\b(fraud|hack(ed)?|stolen|suspicious|unauthori[sz]ed|password|lock (my )?account|scam)\b"),
-    ("returns", r"\b(return|returning|refund|send (it|this|them) back|exchange)\b"),
+    (
+        "returns",
+        r"\b(return|returning|refund|send (it |this |them )?back|bring (it )?back|exchange|doesn'?t fit|"
+        r"too (big|small|large|tight)|never (worn|used)|unworn)\b",
+    ),
     (
         "order_tracking",
         r"\b(where('s| is) my|track(ing)?|deliver(y|ed)?|shipping|shipment|package|parcel|hasn't arrived|"
