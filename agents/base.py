@@ -242,7 +242,7 @@ class MarketplaceAgent(Agent):
     async def _resolve_pending(self, text: str) -> CodeReply | None:
         ctx = self.userdata
         action = ctx.pending
-        if action is None or action.kind != "yes_no":
+        if action is None:
             return None
         outcome = resolve(action, text, user_turn=ctx.user_turns)
         if outcome.verdict is Verdict.NOT_AN_ANSWER:

@@ -12,9 +12,10 @@ proposes it; code speaks the read-back. The caller's *next* turn is classified b
 
 Any other event voids it too: a transfer, another proposed write, or a caller turn that is not
 an answer to it (:func:`resolve` is called on every caller turn, so a pending action never
-survives a turn). The offer answer of the disclosure uses the same mechanism with
-``kind="offer"``: its "read-back" is the disclosure's closing question and the caller's words are
-classified as ACCEPTED / DECLINED / REMIND_LATER (:func:`call.answers.classify_offer`).
+survives a turn). The offer answer follows the same rules in its own step
+(:class:`agents.steps.verification.OfferStep`): the disclosure's closing question is the
+read-back, and the caller's next words are classified by code as ACCEPTED / DECLINED /
+REMIND_LATER or asked again (:func:`call.answers.classify_offer`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from .answers import YesNo, classify_yes_no
 
@@ -45,7 +46,6 @@ class PendingAction:
             ``ToolError`` / ``ServiceError`` when the write is refused at execution time.
         agent: Registry key of the agent that proposed it.
         proposed_at_turn: Caller turns counted when it was proposed; only a later turn answers it.
-        kind: ``"yes_no"`` for writes; ``"offer"`` for the loyalty offer answer.
         reasks: Unclear answers so far.
     """
 
@@ -55,7 +55,6 @@ class PendingAction:
     execute: Callable[[], Awaitable[str]] = field(repr=False)
     agent: str = ""
     proposed_at_turn: int = 0
-    kind: Literal["yes_no", "offer"] = "yes_no"
     reasks: int = 0
 
 
