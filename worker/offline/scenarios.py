@@ -13,7 +13,9 @@ A scenario file (``samples/scenarios/<name>.txt``, or any file given to ``--text
   - ``agent=NAME`` — the agent serving the caller at the end;
   - ``TABLE+N [col=value ...]`` — exactly N rows inserted into TABLE, every one matching the
     column values (the value runs to the next ``col=`` item, so it may contain spaces);
-  - ``TABLE~N [col=value ...]`` — exactly N rows of TABLE updated, to these values.
+  - ``TABLE~N [col=value ...]`` — exactly N rows of TABLE updated, to these values;
+  - ``col*=text`` instead of ``col=value`` — the column contains ``text`` (case-insensitive), for
+    free text the model words itself (delivery instructions, reasons).
 
 The bundled recording ``samples/calls/return_jacket`` uses ``samples/scenarios/return_jacket.txt``.
 """
@@ -54,12 +56,14 @@ class RowExpectation:
         change: ``"inserted"`` or ``"updated"``.
         count: Exact number of rows.
         columns: Column → expected value (compared as text).
+        contains: Column → text the value must contain (case-insensitive).
     """
 
     table: str
     change: str
     count: int
     columns: dict[str, str] = field(default_factory=dict)
+    contains: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,10 +111,12 @@ def _parse_expect(scenario: Scenario, spec: str) -> None:
         elif eq and row is None and key in _KEYS:
             scenario.outcome[key] = value
         elif eq and row is not None:
-            row.columns[key] = value
-            last_col = key
+            target = row.contains if key.endswith("*") else row.columns
+            last_col = key.rstrip("*")
+            target[last_col] = value
         elif row is not None and last_col is not None:
-            row.columns[last_col] += " " + token
+            target = row.contains if last_col in row.contains else row.columns
+            target[last_col] += " " + token
         else:
             raise ValueError(f"expect: cannot read {token!r}")
 
@@ -173,6 +179,10 @@ def evaluate(scenario: Scenario, report: dict[str, Any]) -> list[Check]:
         for column, value in row.columns.items():
             values = sorted({str(r.get(column)) for r in rows}) or ["(no rows)"]
             checks.append(Check(f"{label} {column}", value, ", ".join(values)))
+        for column, text in row.contains.items():
+            hit = bool(rows) and all(text.casefold() in str(r.get(column)).casefold() for r in rows)
+            values = sorted({str(r.get(column)) for r in rows}) or ["(no rows)"]
+            checks.append(Check(f"{label} {column} contains", text, text if hit else ", ".join(values)))
     return checks
 
 
