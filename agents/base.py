@@ -111,6 +111,7 @@ class MarketplaceAgent(Agent):
         )
         self._background: set[asyncio.Task[None]] = set()
         self._actions_at_turn = 0
+        self._said_this_turn: set[str] = set()
 
     @property
     def userdata(self) -> CustomerContext:
@@ -174,6 +175,7 @@ class MarketplaceAgent(Agent):
         ctx = self.userdata
         ctx.record_user_turn(text)
         self._actions_at_turn = len(ctx.actions)
+        self._said_this_turn = set()
         reply = await self._resolve_pending(text)
         if reply is None:
             reply = self._person_requested(text)
@@ -304,7 +306,11 @@ class MarketplaceAgent(Agent):
             chat_ctx = chat_ctx.copy()
             chat_ctx.add_message(role="system", content="\n".join(notes))
         # "I've updated your delivery" is only true if a write ran in this caller turn.
-        guard = SpeechGuard((tool_name(t) for t in tools), claims_allowed=len(ctx.actions) > self._actions_at_turn)
+        guard = SpeechGuard(
+            (tool_name(t) for t in tools),
+            claims_allowed=len(ctx.actions) > self._actions_at_turn,
+            said=self._said_this_turn,
+        )
         rejected = False
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
             if isinstance(chunk, str):

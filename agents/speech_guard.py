@@ -75,11 +75,16 @@ class SpeechGuard:
     Args:
         tool_names: The tool names offered to the model in this request.
         claims_allowed: Whether a write ran in this caller turn (see :func:`unsafe_reason`).
+        said: Sentences already spoken in this caller turn (shared across the turn's tool steps);
+            a repeat is skipped silently (the small model repeated a line after each tool step).
     """
 
-    def __init__(self, tool_names: Iterable[str] = (), *, claims_allowed: bool = True) -> None:
+    def __init__(
+        self, tool_names: Iterable[str] = (), *, claims_allowed: bool = True, said: set[str] | None = None
+    ) -> None:
         self._tools = tuple(tool_names)
         self._claims_allowed = claims_allowed
+        self._said = said if said is not None else set()
         self._buffer = ""
         self.dropped = 0
         self.spoken = False
@@ -101,8 +106,12 @@ class SpeechGuard:
     def _pass(self, sentences: list[str]) -> str:
         kept = []
         for sentence in sentences:
+            key = " ".join(sentence.casefold().split())
+            if key in self._said:
+                continue
             if unsafe_reason(sentence, self._tools, claims_allowed=self._claims_allowed) is None:
                 kept.append(sentence)
+                self._said.add(key)
             else:
                 self.dropped += 1
         if not kept:

@@ -8,10 +8,13 @@ when it appears in the caller's recent turns.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from livekit.agents import ToolError
+
 from call.context import CustomerContext
-from call.parse import spoken_digits
+from call.parse import parse_date, spoken_digits
 
 US_STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
@@ -62,3 +65,33 @@ def caller_said_state(ctx: CustomerContext, code: str) -> bool:
         or re.search(rf"\b{code.casefold()}\b", said)
         or (len(code) == 2 and f" {code[0]} {code[1]} ".casefold() in f" {said} " and letters)
     )
+
+
+_ANY_DAY = dt.date(9999, 12, 31)
+ORDER_DIGITS = 6
+"""Digits of an order number (``ORD-`` + 6, :data:`services.ids.ORDER_ID`)."""
+
+
+def order_number_said(ctx: CustomerContext) -> str | None:
+    """The order number the caller said most recently, as its six digits, if any.
+
+    An utterance counts when all its digits (spoken or written, e.g. "1, 0, 0, 1, 0, 1") are
+    exactly six, the length of an order number, and it is not a date ("April 12, 1988" has six).
+    """
+    for text in reversed(ctx.recent_user_texts):
+        digits = spoken_digits(text)
+        if len(digits) == ORDER_DIGITS and parse_date(text, today=_ANY_DAY) is None:
+            return digits
+    return None
+
+
+def grounded_order_id(ctx: CustomerContext, normalised: str) -> str:
+    """``normalised`` (``ORD-######``) unless the caller said a different order number.
+
+    Raises:
+        ToolError: the caller said another order number (the model picked the wrong one).
+    """
+    said = order_number_said(ctx)
+    if said is not None and normalised[-ORDER_DIGITS:] != said:
+        raise ToolError(f"The caller said order ORD-{said}, not {normalised}. Use ORD-{said}.")
+    return normalised

@@ -11,6 +11,7 @@ from call.context import CustomerContext
 from services.views import OrderView, dollars
 
 from .common import free_text, iso_date, order_id, service_errors
+from .grounding import grounded_order_id
 from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
@@ -50,7 +51,7 @@ async def track_order(context: Ctx, order_number: str) -> str:
     ctx = context.userdata
     customer = ctx.require_verified()
     async with service_errors():
-        order = await ctx.services.orders.get_order(customer.id, order_id(order_number))
+        order = await ctx.services.orders.get_order(customer.id, grounded_order_id(ctx, order_id(order_number)))
     return _status_sentence(order)
 
 
@@ -64,7 +65,7 @@ async def get_shipping_updates(context: Ctx, order_number: str) -> str:
     ctx = context.userdata
     customer = ctx.require_verified()
     async with service_errors():
-        events = await ctx.services.orders.tracking_events(customer.id, order_id(order_number))
+        events = await ctx.services.orders.tracking_events(customer.id, grounded_order_id(ctx, order_id(order_number)))
     return " ".join(f"{e.at:%b %d %H:%M}: {e.description} ({e.location})." for e in events[-5:]) or "No scans yet."
 
 
@@ -79,7 +80,7 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid = order_id(order_number)
+    oid = grounded_order_id(ctx, order_id(order_number))
     date = iso_date(new_date, field="delivery date") if new_date.strip() else None
     note = free_text(instructions, field="instructions") if instructions.strip() else None
     async with service_errors():
@@ -116,7 +117,7 @@ async def report_delivery_issue(
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid = order_id(order_number)
+    oid = grounded_order_id(ctx, order_id(order_number))
     text = free_text(description, field="description")
     async with service_errors():
         await ctx.services.orders.check_delivery_issue(customer.id, oid, kind=issue, description=text)

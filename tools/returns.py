@@ -12,6 +12,7 @@ from services.returns import Condition
 from services.views import Eligibility, ReturnView, dollars
 
 from .common import free_text, iso_date, order_id, return_id, service_errors
+from .grounding import grounded_order_id
 from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
@@ -43,7 +44,7 @@ async def check_return_eligibility(
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid, item = order_id(order_number), sku.strip() or None
+    oid, item = grounded_order_id(ctx, order_id(order_number)), sku.strip() or None
     why = free_text(reason, field="reason") if reason.strip() else "not stated"
     async with service_errors():
         verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
@@ -68,7 +69,11 @@ async def initiate_return(
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid, why, item = order_id(order_number), free_text(reason, field="reason"), sku.strip() or None
+    oid, why, item = (
+        grounded_order_id(ctx, order_id(order_number)),
+        free_text(reason, field="reason"),
+        sku.strip() or None,
+    )
     async with service_errors():
         verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
     if not verdict.eligible:

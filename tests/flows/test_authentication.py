@@ -368,7 +368,9 @@ async def test_the_step_question_follows_a_model_reply_that_forgot_it(db_url: st
     """The 1.5B model answered "I'm sorry, but I can't help with that." and stopped; code asks the step's question."""
     llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
-        r = await turn(call, llm, "Hi, I want to check on an order.", Reply.say("I'm sorry, but I can't help with that."))
+        r = await turn(
+            call, llm, "Hi, I want to check on an order.", Reply.say("I'm sorry, but I can't help with that.")
+        )
         assert not r.by_code
         assert r.spoken() == ["I'm sorry, but I can't help with that. May I have your first name?"]
         r = await turn(call, llm, "Hi, I want to check on an order.", Reply.say("Sure. May I have your first name?"))

@@ -310,3 +310,27 @@ async def test_human_ticket_carries_the_transfer_summary(db_url: str) -> None:
         assert (ticket_id, customer_id, priority) == ("TCK-900001", "CUS-1001", "high")
         assert '"from_agent": "returns"' in summary and "Double charge on the jacket order" in summary
         assert "7702" not in summary and "4821" not in summary
+
+
+async def test_the_order_number_the_caller_said_wins_over_the_models(db_url: str) -> None:
+    """Heard "1, 0, 0, 1, 0, 1", the offline model checked ORD-100102 (in transit); code points it back."""
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
+        r = await turn(
+            call,
+            llm,
+            "The order number is 1, 0, 0, 1, 0, 1",
+            Reply.call("check_return_eligibility", order_number="ORD-100102", condition="unused"),
+            Reply.call("check_return_eligibility", order_number="ORD-100101", condition="unused"),
+        )
+        (_, first, first_error), (_, second, _) = tool_outputs(r)
+        assert first_error and "The caller said order ORD-100101, not ORD-100102" in first
+        assert second.startswith(HELD) and spoken(r)[-1].endswith(JACKET_READ_BACK)
+
+
+async def test_a_sentence_is_not_repeated_within_a_turn(db_url: str) -> None:
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
+        listing = Reply(text="Let me look at your orders.", calls=Reply.call("list_orders").calls)
+        r = await turn(call, llm, "What did I order?", listing, listing, Reply.say("Let me look at your orders."))
+        assert spoken(r) == ["Let me look at your orders."]
