@@ -74,7 +74,8 @@ class AuthenticationAgent(MarketplaceAgent):
         ctx = self.userdata
         if ctx.verification.step is not AuthStep.ADDRESS_NEW:
             tools = [t for t in tools if tool_name(t) != "save_address"]
-        question = STEPS[ctx.verification.step].question(ctx)
+        step = STEPS[ctx.verification.step]
+        question = step.question(ctx)
         spoken: list[str] = []
         called = False
         async for chunk in super().llm_node(chat_ctx, tools, model_settings):
@@ -84,14 +85,15 @@ class AuthenticationAgent(MarketplaceAgent):
                 spoken.append(chunk.delta.content or "")
                 called = called or bool(chunk.delta.tool_calls)
             yield chunk
-        if not called and not _asks(" ".join(spoken), question):
+        if not called and not _asks(" ".join(spoken), question, step.slot):
             yield (" " if spoken and not "".join(spoken).endswith(" ") else "") + question
 
 
-def _asks(reply: str, question: str) -> bool:
-    """Whether ``reply`` already asks ``question`` (ignoring case and punctuation)."""
+def _asks(reply: str, question: str, slot: str) -> bool:
+    """Whether ``reply`` already asks ``question``, or names the step's slot (ignoring case and punctuation)."""
 
     def norm(text: str) -> str:
         return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.casefold()).split())
 
-    return norm(question) in norm(reply)
+    said = norm(reply)
+    return norm(question) in said or bool(slot and norm(slot) in said)

@@ -311,7 +311,7 @@ class MarketplaceAgent(Agent):
             claims_allowed=len(ctx.actions) > self._actions_at_turn,
             said=self._said_this_turn,
         )
-        rejected = False
+        rejected = called = False
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
             if isinstance(chunk, str):
                 if text := guard.feed(chunk):
@@ -322,6 +322,7 @@ class MarketplaceAgent(Agent):
                 continue
             delta = chunk.delta
             calls = []
+            called = called or bool(delta.tool_calls)
             for call in delta.tool_calls or []:
                 problem = tool_arguments_problem(call.arguments or "")
                 if problem is None:
@@ -341,7 +342,8 @@ class MarketplaceAgent(Agent):
             yield rest
         if guard.dropped:
             logger.warning("withheld %d sentence(s) of model text meant for the model", guard.dropped)
-        if not guard.spoken and (guard.dropped or rejected):
+        if not guard.spoken and (rejected or (guard.dropped and not called)):
+            # Nothing was said and no tool is running on the caller's behalf: don't leave silence.
             yield self.fallback_line()
 
 

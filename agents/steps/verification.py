@@ -87,6 +87,8 @@ class Step:
 
     key: ClassVar[AuthStep]
     listen: ClassVar[ListenMode] = "general"
+    slot: ClassVar[str] = ""
+    """Words that show a reply already asks for this step's answer (e.g. "first name")."""
 
     def question(self, ctx: CustomerContext) -> str:
         """What code asks when this step begins (and on a re-ask)."""
@@ -122,6 +124,7 @@ def reask(turn: Turn, line: str) -> CodeReply | None:
 
 class FirstNameStep(Step):
     key = AuthStep.FIRST_NAME
+    slot = "first name"
     listen = "name"
 
     def question(self, ctx: CustomerContext) -> str:
@@ -137,6 +140,7 @@ class FirstNameStep(Step):
 
 class PhoneStep(Step):
     key = AuthStep.PHONE
+    slot = "phone number"
     listen = "digits"
 
     def question(self, ctx: CustomerContext) -> str:
@@ -183,6 +187,7 @@ class PhoneConfirmStep(Step):
 
 class DateOfBirthStep(Step):
     key = AuthStep.DATE_OF_BIRTH
+    slot = "date of birth"
     listen = "digits"
 
     def question(self, ctx: CustomerContext) -> str:
@@ -204,6 +209,7 @@ class DateOfBirthStep(Step):
 
 class LastFourStep(Step):
     key = AuthStep.LAST_FOUR
+    slot = "last four"
     listen = "digits"
 
     def question(self, ctx: CustomerContext) -> str:
@@ -306,6 +312,7 @@ class AddressStep(Step):
 
 class AddressNewStep(Step):
     key = AuthStep.ADDRESS_NEW
+    slot = "address"
 
     def question(self, ctx: CustomerContext) -> str:
         return "What's your current address: the street, city, state and ZIP code?"
@@ -343,6 +350,7 @@ def disclosure_reply(ctx: CustomerContext, lead: str) -> CodeReply:
 
 class OfferStep(Step):
     key = AuthStep.OFFER_RESPONSE
+    slot = "remind"
 
     def question(self, ctx: CustomerContext) -> str:
         return "Would you like to accept the offer, decline it, or have us remind you later?"

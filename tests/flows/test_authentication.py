@@ -375,3 +375,10 @@ async def test_the_step_question_follows_a_model_reply_that_forgot_it(db_url: st
         assert r.spoken() == ["I'm sorry, but I can't help with that. May I have your first name?"]
         r = await turn(call, llm, "Hi, I want to check on an order.", Reply.say("Sure. May I have your first name?"))
         assert r.spoken() == ["Sure. May I have your first name?"], "not asked twice"
+
+
+async def test_no_second_question_when_the_model_asked_in_its_own_words(db_url: str) -> None:
+    llm = ScriptedLLM()
+    async with offline_call(llm=llm, database_url=db_url) as call:
+        r = await turn(call, llm, "Hi, I'd like to return a jacket.", Reply.say("Please provide your first name."))
+        assert r.spoken() == ["Please provide your first name."]

@@ -334,3 +334,12 @@ async def test_a_sentence_is_not_repeated_within_a_turn(db_url: str) -> None:
         listing = Reply(text="Let me look at your orders.", calls=Reply.call("list_orders").calls)
         r = await turn(call, llm, "What did I order?", listing, listing, Reply.say("Let me look at your orders."))
         assert spoken(r) == ["Let me look at your orders."]
+
+
+async def test_no_fallback_line_while_a_tool_runs_for_the_caller(db_url: str) -> None:
+    """A withheld sentence beside a tool call is not replaced by "could you say that again?"."""
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:
+        leaky = Reply(text="Next: call list_orders.", calls=Reply.call("list_orders").calls)
+        r = await turn(call, llm, "What did I order?", leaky, Reply.say("You have three recent orders."))
+        assert spoken(r) == ["You have three recent orders."]
