@@ -33,11 +33,11 @@ async def run(rounds: int, history: int) -> list[float]:
         for n in range(rounds * (len(ORDER) - 1)):
             for h in range(history):
                 llm.push(Reply.say(f"Sure, here is answer {h} about your order ORD-100101."))
-                await call.session.run(user_input=f"question {h}: my card ends 7702, what about my order?")
+                await call.say(f"question {h}: my card ends 7702, what about my order?")
             # step two ahead so no A→B→A pattern arises (len(ORDER) is odd: 13)
             target = ORDER[(ORDER.index(current) + 2) % len(ORDER)]
             llm.push(Reply.transfer(target, "benchmark"), Reply.say("Hi, how can I help?"))
-            await call.session.run(user_input=f"transfer {n}")
+            await call.say(f"transfer {n}")
             record = call.userdata.transfers[-1]
             assert record.to_agent == target and record.handoff_latency_s is not None
             latencies.append(record.handoff_latency_s)
