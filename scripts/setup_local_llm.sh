@@ -374,8 +374,11 @@ running_pid() {
     [[ -f "$PID_FILE" ]] || return 1
     pid="$(cat "$PID_FILE")"
     [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-    # Guard against a recycled pid belonging to something else.
-    [[ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$SERVER_BIN")" ]] || return 1
+    # Guard against a recycled pid belonging to something else: any llama-server build of ours
+    # (an older build has another name in $BIN_DIR; do_start replaces it).
+    local exe
+    exe="$(readlink -f "/proc/$pid/exe" 2>/dev/null)" || return 1
+    [[ "$(dirname "$exe")" == "$(readlink -f "$BIN_DIR")" && "$(basename "$exe")" == llama-server* ]] || return 1
     echo "$pid"
 }
 
@@ -385,6 +388,10 @@ do_start() {
     [[ -x "$SERVER_BIN" ]] || die "llama-server missing; run: $0 install"
     model_valid || die "model missing or invalid; run: $0 install"
     mkdir -p "$RUN_DIR"
+    if pid="$(running_pid)" && [[ "$(readlink -f "/proc/$pid/exe")" != "$(readlink -f "$SERVER_BIN")" ]]; then
+        log "replacing a running older llama-server build (pid $pid)"
+        do_stop
+    fi
     if pid="$(running_pid)"; then
         local cur_port
         cur_port="$(cat "$PORT_FILE" 2>/dev/null || echo "$DEFAULT_PORT")"
