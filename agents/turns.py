@@ -88,6 +88,4 @@ async def _settle(session: AgentSession[Any]) -> None:
         await session.wait_for_idle()
         await asyncio.sleep(SETTLE_S)
         if session.current_speech is None and session.agent_state in ("listening", "idle"):
-            await session.wait_for_idle()
-            if session.current_speech is None:
-                return
+            return

@@ -71,8 +71,6 @@ class VerificationState:
     """
 
     step: AuthStep = AuthStep.FIRST_NAME
-    step_turn: int = 0
-    """Caller turns counted when ``step`` began: its answer must come from a later caller turn."""
     step_misses: int = 0
     """Answers to the current step that code could not use (re-asks)."""
     last_four_pending: str | None = field(default=None, repr=False)
@@ -155,7 +153,6 @@ class CustomerContext:
         actions: Speakable log of what was done in this call, e.g. "Opened return RET-500001".
         current_agent: Registry key of the agent speaking now.
         user_turns: Number of caller turns so far (for confirmation gating).
-        last_user_text: The caller's latest utterance (kept only in memory for confirmation).
         recent_user_texts: The caller's last few utterances (in memory only), to check that identity
             values passed to tools were really said by the caller.
         max_transfers: Transfer budget of the call.
@@ -175,7 +172,6 @@ class CustomerContext:
     user_turns: int = 0
     code_turns: int = 0
     """Caller turns answered by code alone (no LLM request)."""
-    last_user_text: str = ""
     recent_user_texts: deque[str] = field(default_factory=lambda: deque(maxlen=RECENT_TURNS))
     pending: PendingAction | None = None
     notes_for_model: list[str] = field(default_factory=list)
@@ -214,18 +210,11 @@ class CustomerContext:
     def advance(self, step: AuthStep) -> None:
         """Move the verification state machine to ``step`` (its answer is due from the next caller turn)."""
         self.verification.step = step
-        self.verification.step_turn = self.user_turns
         self.verification.step_misses = 0
-
-    @property
-    def caller_answered_step(self) -> bool:
-        """Whether the caller has spoken since the current verification step began."""
-        return self.user_turns > self.verification.step_turn
 
     def record_user_turn(self, text: str) -> None:
         """Count a finished caller turn (called for every user message added to the history)."""
         self.user_turns += 1
-        self.last_user_text = text
         self.recent_user_texts.append(text)
 
     def note_action(self, sentence: str) -> None:

@@ -600,9 +600,19 @@ def parse_last_four(text: str) -> LastFour | None:
     digits = spoken_digits(_COUNT_PHRASE.sub(" ", lowered))
     if len(digits) != 4:
         return None
+    return LastFour(digits, secret_kind(lowered))
+
+
+def secret_kind(text: str) -> Literal["ssn", "card"] | None:
+    """Which secret the caller named: ``"ssn"`` for social / social security / SSN / "S S N",
+    ``"card"`` for card, credit, debit, Visa, Mastercard or Amex; None for both or neither.
+
+    Args:
+        text: One caller utterance, e.g. ``"my social"`` or ``"the card"``.
+    """
+    lowered = text.casefold()
     ssn, card = bool(_SSN_WORDS.search(lowered)), bool(_CARD_WORDS.search(lowered))
-    kind: Literal["ssn", "card"] | None = "ssn" if ssn and not card else "card" if card and not ssn else None
-    return LastFour(digits, kind)
+    return "ssn" if ssn and not card else "card" if card and not ssn else None
 
 
 # --- parse_first_name ------------------------------------------------------------------------------

@@ -33,10 +33,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from call.answers import YesNo, classify_offer, classify_yes_no
 from call.context import AuthStep, CustomerContext
-from call.parse import grouped_digits, parse_date, parse_first_name, parse_last_four, parse_phone, spoken_digits
+from call.parse import (
+    grouped_digits,
+    parse_date,
+    parse_first_name,
+    parse_last_four,
+    parse_phone,
+    secret_kind,
+    spoken_digits,
+)
 from call.redaction import redact
 from services import LockedOutError, ServiceError
-from services.customers import OfferAnswer
+from services.customers import OfferAnswer, SecretKind
 
 from ..base import CodeReply, Speech
 from ..listening import ListenMode
@@ -242,15 +250,13 @@ class LastFourKindStep(Step):
     async def answer(self, turn: Turn) -> CodeReply | None:
         v = turn.ctx.verification
         digits, v.last_four_pending = v.last_four_pending, None
-        lowered = turn.text.casefold()
-        is_ssn = any(w in lowered for w in ("social", "ssn", "security", "s s n"))
-        is_card = any(w in lowered for w in ("card", "credit", "debit"))
-        if digits is None or is_ssn == is_card:
+        kind = secret_kind(turn.text)
+        if digits is None or kind is None:
             return go(turn, AuthStep.LAST_FOUR, "Sorry, let's do that again.")
-        return await check_identity(turn, digits, "ssn" if is_ssn else "card")
+        return await check_identity(turn, digits, kind)
 
 
-async def check_identity(turn: Turn, last4: str, kind: str) -> CodeReply:
+async def check_identity(turn: Turn, last4: str, kind: SecretKind) -> CodeReply:
     """All four factors against one customer record (the service compares salted digests).
 
     Success → the address read-back. Failure → a neutral re-try from the date of birth (never says
@@ -264,7 +270,7 @@ async def check_identity(turn: Turn, last4: str, kind: str) -> CodeReply:
             phone=v.phone,
             date_of_birth=v.date_of_birth,
             last4=last4,
-            kind="ssn" if kind == "ssn" else "card",
+            kind=kind,
         )
     except LockedOutError:
         return go(turn, AuthStep.LOCKED_OUT, "I'm sorry, this account is temporarily locked after failed checks.")
@@ -280,11 +286,7 @@ async def check_identity(turn: Turn, last4: str, kind: str) -> CodeReply:
         if v.failed_attempts >= ctx.max_auth_attempts:
             return go(turn, AuthStep.LOCKED_OUT, "I'm sorry, I couldn't verify those details.")
         return go(turn, AuthStep.DATE_OF_BIRTH, "I'm sorry, those details don't match our records. Let's try again.")
-    v.customer, v.secret_kind, v.verified_at = (
-        result.customer,
-        "ssn" if kind == "ssn" else "card",
-        ctx.services.clock.now(),
-    )
+    v.customer, v.secret_kind, v.verified_at = result.customer, kind, ctx.services.clock.now()
     v.address_on_file = result.address
     ctx.note_action("Identity verified")
     logger.info("caller verified as %s", result.customer.id)
