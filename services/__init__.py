@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .account_security import AccountSecurityService
+from .advanced_features import AdvancedFeaturesService
+from .cart import CartService
 from .catalog import CatalogService
 from .clock import Clock
 from .customers import CustomerService
@@ -21,8 +24,11 @@ from .errors import (
     ServiceTimeoutError,
 )
 from .orders import OrderService
+from .personalization import PersonalizationService
+from .promotions import PromotionService
 from .returns import ReturnService
 from .seed import seed_database
+from .sellers import SellerService
 from .tickets import TicketService
 
 
@@ -37,6 +43,12 @@ class Services:
     returns: ReturnService
     tickets: TicketService
     catalog: CatalogService
+    cart: CartService
+    promotions: PromotionService
+    personalization: PersonalizationService
+    account_security: AccountSecurityService
+    sellers: SellerService
+    features: AdvancedFeaturesService
 
     async def close(self) -> None:
         """Release the database pool."""
@@ -69,6 +81,12 @@ async def open_services(
         returns=ReturnService(db, clock),
         tickets=TicketService(db, clock),
         catalog=CatalogService(db),
+        cart=CartService(db, clock),
+        promotions=PromotionService(db, clock),
+        personalization=PersonalizationService(db, clock),
+        account_security=AccountSecurityService(db, clock),
+        sellers=SellerService(db, clock),
+        features=AdvancedFeaturesService(db, clock),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from .errors import ErrorCode, InvalidInputError, InvalidStateError, ServiceTimeoutError
-from .models import Base
+from .schema import Base
 
 logger = logging.getLogger("marketplace.services")
 
@@ -98,20 +98,33 @@ class Database:
             raise InvalidInputError(
                 ErrorCode.TEXT_NOT_ENCODABLE, field="text", problem="invalid_unicode", position=exc.start
             ) from exc
-        except DataError as exc:
-            logger.warning("database refused a value: %s", type(exc.orig).__name__)
-            raise InvalidInputError(ErrorCode.DATA_REJECTED) from exc
         except StatementError as exc:
-            if isinstance(exc.orig, UnicodeEncodeError):
+            # aiosqlite raises the UnicodeEncodeError itself; asyncpg wraps it (its DataError, then SQLAlchemy's).
+            unencodable = _unencodable(exc.orig)
+            if unencodable is not None:
                 logger.warning("driver could not encode a text parameter")
                 raise InvalidInputError(
-                    ErrorCode.TEXT_NOT_ENCODABLE, field="text", problem="invalid_unicode", position=exc.orig.start
+                    ErrorCode.TEXT_NOT_ENCODABLE, field="text", problem="invalid_unicode", position=unencodable.start
                 ) from exc
+            if isinstance(exc, DataError):
+                logger.warning("database refused a value: %s", type(exc.orig).__name__)
+                raise InvalidInputError(ErrorCode.DATA_REJECTED) from exc
             raise
 
     async def close(self) -> None:
         """Dispose of the connection pool."""
         await self.engine.dispose()
+
+
+def _unencodable(error: BaseException | None) -> UnicodeEncodeError | None:
+    """The ``UnicodeEncodeError`` behind a driver error, if that is what it is (following its causes)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, UnicodeEncodeError):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -84,6 +84,16 @@ class ErrorCode(StrEnum):
     DATA_REJECTED = "data_rejected"
     """(no details) the database refused a value; nothing was written. A safety net: services validate first."""
 
+    # --- catalogue desks: codes of this desk go right below this line ---
+
+    # --- commerce (cart, checkout, promotions): codes of this desk go right below this line ---
+
+    # --- account (security, personalization): codes of this desk go right below this line ---
+
+    # --- sellers: codes of this desk go right below this line ---
+
+    # --- advanced features: codes of this desk go right below this line ---
+
     # Identity (LockedOutError) and infrastructure (ServiceTimeoutError).
     ACCOUNT_LOCKED = "account_locked"
     """``locked_until`` (datetime): too many failed identity checks."""

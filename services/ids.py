@@ -17,7 +17,11 @@ import threading
 from dataclasses import dataclass, field
 
 __all__ = [
+    "ALERT_ID",
     "BOOK_SKU",
+    "BUNDLE_ID",
+    "CART_ORDER_ID",
+    "CHARGE_ID",
     "CUSTOMER_ID",
     "DELIVERY_CASE_ID",
     "ELECTRONICS_SKU",
@@ -25,8 +29,15 @@ __all__ = [
     "GIFT_CARD_SKU",
     "HOME_SKU",
     "ORDER_ID",
+    "PAYOUT_ID",
+    "PROMO_CODE_ID",
     "RETURN_ID",
+    "SECURITY_CASE_ID",
+    "SELLER_ID",
+    "SELLER_ISSUE_ID",
+    "SELLER_MESSAGE_ID",
     "SKU_BY_CATEGORY",
+    "SUBSCRIPTION_ID",
     "TICKET_ID",
     "TRACKING_NUMBER",
     "IdFormat",
@@ -200,6 +211,29 @@ SKU_BY_CATEGORY: dict[str, IdFormat] = {
     "gift_cards": GIFT_CARD_SKU,
 }
 """The SKU format of each product category (the ``category`` column of ``products``)."""
+
+SELLER_ID = register_id("SEL", 4, "seller store")
+"""``SEL-1001``: marketplace sellers (:mod:`services.catalog_seed`)."""
+PROMO_CODE_ID = register_id("PRM", 4, "promotion")
+"""``PRM-2601``: internal promotion ids; callers use the promotion's spoken code (``SAVE10``)."""
+CART_ORDER_ID = ORDER_ID
+"""Orders placed by checkout use the order format too (``ORD-400001`` upward, :mod:`services.cart`)."""
+SELLER_ISSUE_ID = register_id("SIS", 6, "seller dispute")
+"""``SIS-610001``: disputes with a seller (:mod:`services.sellers`)."""
+SELLER_MESSAGE_ID = register_id("MSG", 6, "message to a seller")
+"""``MSG-620001``: messages relayed to a seller (:mod:`services.sellers`)."""
+PAYOUT_ID = register_id("PAY", 6, "seller payout")
+"""``PAY-630001``: payouts to seller stores (:mod:`services.sellers`)."""
+CHARGE_ID = register_id("CHG", 6, "card charge")
+"""``CHG-810001``: charges on a customer's payment card (:mod:`services.account_security`)."""
+SECURITY_CASE_ID = register_id("SEC", 6, "security case")
+"""``SEC-820001``: suspicious-activity and fraud cases (:mod:`services.account_security`)."""
+ALERT_ID = register_id("ALR", 6, "price-drop alert")
+"""``ALR-710001``: price-drop alerts (:mod:`services.advanced_features`)."""
+SUBSCRIPTION_ID = register_id("SUB", 6, "subscription")
+"""``SUB-720001``: subscribe-and-save subscriptions (:mod:`services.advanced_features`)."""
+BUNDLE_ID = register_id("BND", 4, "product bundle")
+"""``BND-3001``: product bundles (:mod:`services.advanced_features`)."""
 
 TRACKING_NUMBER = register_id("1Z", 10, "tracking number", separator="")
 """``1Z1001010184``: seeded carrier tracking numbers, ``1Z`` + order digits + line count + ``84``."""

@@ -1,4 +1,8 @@
-"""SQLAlchemy ORM models of the marketplace: customers, catalogue, orders, returns, tickets.
+"""SQLAlchemy ORM models of the marketplace core: customers, sellers, catalogue, orders, returns, tickets.
+
+Domain tables live beside their services (:mod:`services.commerce_models`,
+:mod:`services.account_models`, :mod:`services.seller_models`, :mod:`services.feature_models`);
+:mod:`services.schema` imports them all so ``Base.metadata`` is complete.
 
 Secrets (last four digits of SSN and payment card) are never stored in clear: only a salted
 SHA-256 digest (see :func:`services.security.digest_secret`). Money is integer cents.
@@ -34,6 +38,10 @@ class Customer(Base):
     loyalty_tier: Mapped[str] = mapped_column(String(16), default="standard")
     failed_auth_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    """End of the lockout after failed identity checks (short, automatic)."""
+    security_locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    """Set when the account was locked on the caller's request (security desk); cleared only by a person."""
+    security_lock_reason: Mapped[str] = mapped_column(String(200), default="")
 
     address: Mapped[Address | None] = relationship(back_populates="customer", uselist=False)
     orders: Mapped[list[Order]] = relationship(back_populates="customer")
@@ -53,7 +61,30 @@ class Address(Base):
     customer: Mapped[Customer] = relationship(back_populates="address")
 
 
+class Seller(Base):
+    """A store selling on the marketplace; some are owned by demo customers (seller management)."""
+
+    __tablename__ = "sellers"
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    """``SEL-1001`` (:data:`services.ids.SELLER_ID`)."""
+    name: Mapped[str] = mapped_column(String(80))
+    rating_tenths: Mapped[int] = mapped_column(Integer, default=0)
+    """Average rating out of 5, in tenths (``47`` = 4.7)."""
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_window_days: Mapped[int] = mapped_column(Integer, default=30)
+    ships_from: Mapped[str] = mapped_column(String(60), default="")
+    handling_days: Mapped[int] = mapped_column(Integer, default=2)
+    response_hours: Mapped[int] = mapped_column(Integer, default=24)
+    contact_email: Mapped[str] = mapped_column(String(120), default="")
+    policy_note: Mapped[str] = mapped_column(Text, default="")
+    owner_customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), nullable=True, index=True)
+    joined_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
 class Product(Base):
+    """A catalogue product. ``stock`` is the sum over its variants; prices of variants may differ."""
+
     __tablename__ = "products"
 
     sku: Mapped[str] = mapped_column(String(12), primary_key=True)
@@ -61,6 +92,35 @@ class Product(Base):
     category: Mapped[str] = mapped_column(String(24), index=True)
     price_cents: Mapped[int] = mapped_column(Integer)
     stock: Mapped[int] = mapped_column(Integer, default=0)
+    brand: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    """What the product is within its category: ``sofa``, ``charger``, ``rain jacket``, ``novel``."""
+    description: Mapped[str] = mapped_column(Text, default="")
+    seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), nullable=True, index=True)
+    rating_tenths: Mapped[int] = mapped_column(Integer, default=0)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Category-specific facts (dimensions in inches, specs, author and series...), see :mod:`services.catalog_seed`."""
+
+    variants: Mapped[list[ProductVariant]] = relationship(back_populates="product", order_by="ProductVariant.id")
+
+
+class ProductVariant(Base):
+    """One buyable variant of a product: a size and colour, a book format, or the only variant."""
+
+    __tablename__ = "product_variants"
+    __table_args__ = (UniqueConstraint("sku", "size", "colour", "format", name="uq_variant"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), index=True)
+    size: Mapped[str] = mapped_column(String(12), default="")
+    colour: Mapped[str] = mapped_column(String(24), default="")
+    format: Mapped[str] = mapped_column(String(16), default="")
+    """Books: ``hardcover``, ``paperback``, ``ebook``, ``audiobook``."""
+    price_cents: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    """Units available; digital formats carry a large stock."""
+
+    product: Mapped[Product] = relationship(back_populates="variants")
 
 
 class ReturnPolicy(Base):
@@ -93,6 +153,12 @@ class Order(Base):
     tracking_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
     delivery_instructions: Mapped[str] = mapped_column(Text, default="")
     payment_method: Mapped[str] = mapped_column(String(32), default="card")
+    subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
+    """Totals decided by checkout (:mod:`services.cart`); 0 on seeded orders (their total is the items' sum)."""
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    tax_cents: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_cents: Mapped[int] = mapped_column(Integer, default=0)
+    promo_code: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id")
@@ -107,6 +173,7 @@ class OrderItem(Base):
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_cents: Mapped[int] = mapped_column(Integer)
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variants.id"), nullable=True)
 
     order: Mapped[Order] = relationship(back_populates="items")
     product: Mapped[Product] = relationship()

@@ -13,21 +13,19 @@ from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .account_seed import seed_accounts
+from .catalog_seed import CATALOG_CATEGORIES, seed_catalog
 from .clock import Clock
+from .commerce_seed import seed_commerce
 from .db import Database
 from .demo_data import DEMO_CUSTOMERS, RETURN_POLICY, DemoCustomer, DemoOrder
-from .models import Address, Customer, Order, OrderItem, Product, ReturnPolicy, TrackingEvent
+from .feature_seed import seed_features
+from .models import Address, Customer, Order, OrderItem, ReturnPolicy, TrackingEvent
 from .security import digest_secret
+from .seller_seed import seed_sellers
 
 FAKER_SEED = 592
 FILLER_CUSTOMERS = 40
-CATALOG_PER_CATEGORY = 12
-CATEGORIES = {
-    "books": ["novel", "cookbook", "biography", "travel guide", "poetry collection", "atlas"],
-    "electronics": ["earbuds", "tablet", "smart speaker", "keyboard", "webcam", "power bank"],
-    "fashion": ["linen shirt", "wool sweater", "running shoes", "denim jacket", "scarf", "sneakers"],
-    "home": ["throw blanket", "ceramic vase", "chef knife", "table lamp", "bath towels", "dutch oven"],
-}
 CARRIERS = ("UPS", "FedEx", "USPS", "DHL")
 
 
@@ -47,7 +45,7 @@ async def seed_database(db: Database, *, clock: Clock, salt: str) -> bool:
     async def _seed(session: AsyncSession) -> bool:
         if await session.scalar(select(func.count()).select_from(Customer)):
             return False
-        _seed_rows(session, clock=clock, salt=salt)
+        await _seed_rows(session, clock=clock, salt=salt)
         return True
 
     # Seeding a fresh database is a one-off bulk write: give it more time than a caller's request.
@@ -59,7 +57,7 @@ async def seed_database(db: Database, *, clock: Clock, salt: str) -> bool:
         db.timeout_s = original
 
 
-def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
+async def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
     now = clock.now().replace(hour=12, minute=0, second=0)
     fake = Faker("en_US")
     fake.seed_instance(FAKER_SEED)
@@ -77,34 +75,13 @@ def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
             )
         )
 
-    products: dict[str, Product] = {}
-    for demo in DEMO_CUSTOMERS:
-        for order in demo.orders:
-            for item in order.items:
-                products.setdefault(
-                    item.sku,
-                    Product(
-                        sku=item.sku, name=item.name, category=item.category, price_cents=item.price_cents, stock=25
-                    ),
-                )
-    prefixes = {"books": "BOK", "electronics": "ELC", "fashion": "FSH", "home": "HOM"}
-    for category, nouns in CATEGORIES.items():
-        for n in range(CATALOG_PER_CATEGORY):
-            sku = f"{prefixes[category]}-{6000 + n}"
-            name = f"{fake.color_name()} {nouns[n % len(nouns)]}"
-            products[sku] = Product(
-                sku=sku,
-                name=name,
-                category=category,
-                price_cents=rng.randrange(900, 40000, 100),
-                stock=rng.randrange(0, 80),
-            )
-    session.add_all(products.values())
+    products = await seed_catalog(session, fake=fake, rng=rng, now=now)
+    await session.flush()
 
     for demo in DEMO_CUSTOMERS:
         _add_customer(session, demo, now=now, salt=salt)
 
-    catalog = [p for p in products.values() if p.category in CATEGORIES]
+    catalog = [p for p in products.values() if p.category in CATALOG_CATEGORIES]
     for n in range(FILLER_CUSTOMERS):
         cid = f"CUS-{2001 + n}"
         customer = Customer(
@@ -141,6 +118,12 @@ def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
                 carrier=rng.choice(CARRIERS),
             )
             _add_order(session, cid, order, [(product.sku, 1, product.price_cents)], now=now)
+
+    await session.flush()
+    # Each desk's own rows, after the catalogue, customers and orders they refer to.
+    for seed_domain in (seed_commerce, seed_accounts, seed_sellers, seed_features):
+        await seed_domain(session, now=now)
+        await session.flush()
 
 
 def _add_customer(session: AsyncSession, demo: DemoCustomer, *, now: dt.datetime, salt: str) -> None:

@@ -219,6 +219,11 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         "again as plain text."
     ),
     # identity and infrastructure
+    # --- catalogue desks: sentences of this desk go right below this line ---
+    # --- commerce (cart, checkout, promotions): sentences of this desk go right below this line ---
+    # --- account (security, personalization): sentences of this desk go right below this line ---
+    # --- sellers: sentences of this desk go right below this line ---
+    # --- advanced features: sentences of this desk go right below this line ---
     ErrorCode.ACCOUNT_LOCKED: lambda d: "This account is temporarily locked after several failed identity checks.",
     ErrorCode.TIMEOUT: _timeout,
 }

@@ -16,7 +16,7 @@ from agents.registry import ENTRY_AGENT
 from call.context import CustomerContext
 from call.redaction import redact
 from services.db import Database
-from services.models import Base
+from services.schema import Base
 
 Snapshot = dict[str, dict[str, dict[str, Any]]]
 """table → primary key → row."""

@@ -2,13 +2,16 @@
 
 Seeding takes ~0.4 s, so it runs once per session into a template file that every test copies into
 its own ``tmp_path``; the copy is a real, independent database. The seed tests in
-``test_services_misc.py`` seed fresh files themselves.
+``test_services_misc.py`` seed fresh files themselves. The services suite (``test_services_*.py``)
+also runs on PostgreSQL: ``db_url`` is then a fresh database copied from a seeded template database
+(``tests/conftest.py``; skipped without ``TEST_POSTGRES_URL``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -62,8 +65,16 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, seeded_template: Path) -> str:
-    """URL of this test's own seeded SQLite file, ``<tmp_path>/t.db``."""
+def db_url(request: pytest.FixtureRequest, db_backend: str, tmp_path: Path) -> str:
+    """URL of this test's own seeded database: ``<tmp_path>/t.db``, or a fresh PostgreSQL database.
+
+    PostgreSQL only for the services suite (``test_services_*.py``), which runs on both backends
+    (see ``tests/conftest.py``).
+    """
+    if db_backend == "postgresql":
+        url: str = request.getfixturevalue("postgres_db_url")
+        return url
+    seeded_template: Path = request.getfixturevalue("seeded_template")
     for src in seeded_template.parent.glob(seeded_template.name + "*"):
         shutil.copy(src, tmp_path / src.name)
     return url_of(tmp_path / seeded_template.name)
@@ -90,13 +101,34 @@ async def services(open_at: OpenServices) -> Services:
     return await open_at()
 
 
+def as_sqlite_gives(value: Any) -> Any:
+    """A PostgreSQL value as SQLite returns it to raw SQL (the way the services tests write expectations).
+
+    SQLAlchemy stores on SQLite a ``DateTime`` as ``'2026-11-18 15:00:00.000000'``, a ``Date`` as
+    ``'2026-11-18'``, a boolean as ``0``/``1`` and a JSON column as its ``json.dumps`` text; asyncpg
+    returns ``datetime``, ``date``, ``bool`` and decoded JSON instead. Same stored value, same assertion.
+    """
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
 async def rows(services: Services, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-    """All rows of a read-only SQL query."""
+    """All rows of a read-only SQL query, in SQLite's representation on every backend."""
 
     async def _q(session: AsyncSession) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in (await session.execute(text(sql), params)).all()]
 
-    return await services.db.run(_q)
+    found = await services.db.run(_q)
+    if services.db.engine.dialect.name == "sqlite":
+        return found
+    return [tuple(as_sqlite_gives(v) for v in row) for row in found]
 
 
 async def _snapshot(services: Services) -> dict[str, list[tuple[Any, ...]]]:

@@ -297,6 +297,16 @@ def test_the_registry_holds_every_id_format_the_services_create() -> None:
         "BOK",
         "HOM",
         "GFT",
+        "SEL",
+        "PRM",
+        "SIS",
+        "MSG",
+        "PAY",
+        "CHG",
+        "SEC",
+        "ALR",
+        "SUB",
+        "BND",
     }
 
 

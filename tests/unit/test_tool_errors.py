@@ -148,6 +148,11 @@ SAMPLES: dict[ErrorCode, tuple[type[ServiceError], dict[str, Any], tuple[str, ..
         {"locked_until": dt.datetime(2026, 11, 18, 15, 30)},
         ("temporarily locked",),
     ),
+    # --- catalogue desks: samples of this desk go right below this line ---
+    # --- commerce (cart, checkout, promotions): samples of this desk go right below this line ---
+    # --- account (security, personalization): samples of this desk go right below this line ---
+    # --- sellers: samples of this desk go right below this line ---
+    # --- advanced features: samples of this desk go right below this line ---
     ErrorCode.TIMEOUT: (ServiceTimeoutError, {"seconds": 3.0}, ("did not answer in time",)),
 }
 
