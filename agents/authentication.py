@@ -39,9 +39,13 @@ class AuthenticationAgent(MarketplaceAgent):
         """Speak the greeting and the current step's question from templates (no LLM request)."""
         ctx = self.userdata
         ctx.current_agent = self.name
+        ctx.verification_handoff = None
         step = STEPS[ctx.verification.step]
         apply_listening(self.session, step.listen)
-        lead = GREETING if not ctx.transfers else "This is identity verification."
+        if ctx.resume is not None:
+            lead = f"To {ctx.resume.request}, I need to verify your identity first."
+        else:
+            lead = GREETING if not ctx.transfers else "This is identity verification."
         self.session.say(f"{lead} {step.question(ctx)}")
 
     async def code_turn(self, text: str) -> CodeReply | None:

@@ -25,6 +25,7 @@ verified caller, its prompt file and its domain tools. This base adds:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
@@ -36,7 +37,7 @@ from livekit.agents.llm import ChatChunk, ChatMessage, ChoiceDelta, RawFunctionT
 from livekit.agents.voice import SpeechHandle
 
 from call.confirmation import Verdict, resolve
-from call.context import CustomerContext
+from call.context import CustomerContext, ResumeRequest
 from call.redaction import redact
 from services import ServiceError
 from tools.errors import sentence_for
@@ -129,10 +130,22 @@ class MarketplaceAgent(Agent):
         """
         ctx = self.userdata
         ctx.current_agent = self.name
+        ctx.verification_handoff = self._handoff_for_verification
         self._actions_at_turn = len(ctx.actions)
         apply_listening(self.session, self.listen_mode)
         last = ctx.transfers[-1] if ctx.transfers else None
-        if last is not None and last.to_agent == self.name and last.handoff_latency_s is None:
+        resume = ctx.resume
+        if resume is not None and resume.agent == self.name and ctx.verified_customer() is not None:
+            # Back from verification on demand: do what the caller asked before being sent to verify.
+            ctx.resume = None
+            call = f" Call {resume.tool} now with {json.dumps(resume.arguments)}." if resume.tool else ""
+            self.session.generate_reply(
+                instructions=(
+                    f"The caller is back from identity verification and is now verified. They had asked to "
+                    f"{resume.request}. Continue that request now without asking again.{call}"
+                ),
+            )
+        elif last is not None and last.to_agent == self.name and last.handoff_latency_s is None:
             self.session.generate_reply(
                 instructions=(
                     f"You just received this caller by transfer from the {last.from_agent} agent. "
@@ -210,6 +223,19 @@ class MarketplaceAgent(Agent):
             return None
         return CodeReply([Speech("Of course. I'll connect you with a colleague now.")], handoff=nxt)
 
+    def _handoff_for_verification(self, resume: ResumeRequest) -> Agent:
+        """The transfer to authentication for a tool that needs a verified caller (verification on demand).
+
+        Raises:
+            TransferRefusedError: the coordinator refused (e.g. the transfer budget is spent).
+        """
+        from .coordinator import AUTHENTICATION, coordinator
+
+        ctx = self.userdata
+        nxt = coordinator().transfer(ctx, self, AUTHENTICATION, f"Verify the caller to {resume.request}")
+        ctx.resume = resume
+        return nxt
+
     def speak(self, reply: CodeReply) -> list[SpeechHandle]:
         """Queue ``reply``'s lines with ``session.say`` (and its handoff); return the speech handles."""
         handles: list[SpeechHandle] = []
@@ -250,6 +276,8 @@ class MarketplaceAgent(Agent):
         if outcome.verdict is Verdict.NOT_AN_ANSWER:
             return None
         if outcome.verdict is Verdict.REASK:
+            if action.step_up:
+                return CodeReply.say(f"Sorry, I need the four digits to go ahead. {action.read_back}")
             return CodeReply.say(f"Sorry, I need a clear yes or no. {action.read_back}")
         ctx.pending = None
         if outcome.verdict is Verdict.VOIDED:
@@ -261,6 +289,16 @@ class MarketplaceAgent(Agent):
             if len(text.split()) <= BARE_ANSWER_WORDS and outcome.answer == "no":
                 return CodeReply.say("Okay, I haven't changed anything. What would you like to do instead?")
             return None
+        if action.step_up and not await self._stepped_up(outcome.last_four):
+            logger.info("step-up for %s failed; nothing done", action.name)
+            ctx.notes_for_model.append(
+                f"The security check failed, so {action.name} was NOT done. Do not retry it in this call; "
+                "offer a person instead."
+            )
+            return CodeReply.say(
+                "Those digits don't match our records, so I haven't changed anything. "
+                "If you'd like, I can connect you with a colleague."
+            )
         try:
             sentence = await action.execute()
         except (ToolError, ServiceError) as exc:
@@ -270,6 +308,18 @@ class MarketplaceAgent(Agent):
             return None
         logger.info("confirmed %s executed", action.name)
         return await self.after_confirmed(action.name, CodeReply.say(sentence))
+
+    async def _stepped_up(self, last_four: str | None) -> bool:
+        """Re-check one factor (the last four) against the verified caller's record, just before a risky write."""
+        ctx = self.userdata
+        customer = ctx.verification.customer
+        if customer is None or last_four is None:
+            return False
+        try:
+            return await ctx.services.customers.step_up(customer.id, last_four)
+        except ServiceError as exc:
+            logger.warning("step-up check failed: %s", exc)
+            return False
 
     async def after_confirmed(self, action: str, reply: CodeReply) -> CodeReply:
         """Extend code's reply after a confirmed write ran (e.g. continue a structured flow)."""

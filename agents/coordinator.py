@@ -49,8 +49,9 @@ class HandoffCoordinator:
         """Raise ``TransferRefusedError`` unless ``source`` may hand the caller to ``target`` now.
 
         Rules, in order: the target exists and is not the source; the human agent is always
-        reachable; a locked-out caller can reach only the human; protected agents need a verified
-        caller; leaving authentication needs the disclosure played and the offer answered; at most
+        reachable; a locked-out caller can reach only the human; a caller whose identity is verified
+        cannot leave before the disclosure is played and the offer answered; protected agents need a
+        verified caller (open agents — browsing — do not); at most
         one transfer per caller turn; the call's transfer budget; no A→B→A→B ping-pong.
         Protected agents need the whole authentication (identity verified, disclosure played and
         the offer answered), whoever asks, the human agent included.
@@ -65,6 +66,11 @@ class HandoffCoordinator:
         if v.locked_out:
             raise TransferRefusedError(
                 "The caller is locked out after failed identity checks; only the human agent can help."
+            )
+        if v.verified and v.step is not AuthStep.DONE:
+            raise TransferRefusedError(
+                "The caller's identity is verified but the mandatory disclosure and the offer answer are not done: "
+                "continue authentication first."
             )
         if self.registry[target].requires_verified_customer and not (v.verified and v.step is AuthStep.DONE):
             if source == AUTHENTICATION:

@@ -14,6 +14,8 @@ class ElectronicsAgent(MarketplaceAgent):
 
     name = "electronics"
     description = "electronics and gadgets"
+    requires_verified_customer = False
+    """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
         super().__init__(chat_ctx=chat_ctx, tools=[catalog_search_tool("electronics")])

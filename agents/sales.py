@@ -15,6 +15,8 @@ class SalesAgent(MarketplaceAgent):
 
     name = "sales"
     description = "new purchases and product recommendations"
+    requires_verified_customer = False
+    """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
         super().__init__(chat_ctx=chat_ctx)

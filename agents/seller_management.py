@@ -16,6 +16,8 @@ class SellerManagementAgent(MarketplaceAgent):
 
     name = "seller_management"
     description = "sellers: listings, payouts, seller issues"
+    requires_verified_customer = False
+    """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
         super().__init__(chat_ctx=chat_ctx)

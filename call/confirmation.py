@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .answers import YesNo, classify_yes_no
+from .parse import parse_last_four
 
 logger = logging.getLogger("marketplace.confirmation")
 
@@ -56,6 +57,9 @@ class PendingAction:
     agent: str = ""
     proposed_at_turn: int = 0
     reasks: int = 0
+    step_up: bool = False
+    """A risky action (lock, password reset, payout or email change): the answer must be the last four
+    digits of the SSN or card on file, re-checked by code just before it runs, instead of a yes."""
 
 
 class Verdict(enum.StrEnum):
@@ -84,6 +88,8 @@ class Resolution:
     verdict: Verdict
     action: PendingAction
     answer: YesNo
+    last_four: str | None = field(default=None, repr=False)
+    """For a step-up action: the four digits the caller said (checked by the caller of :func:`resolve`)."""
 
 
 def resolve(action: PendingAction, utterance: str, *, user_turn: int) -> Resolution:
@@ -100,10 +106,24 @@ def resolve(action: PendingAction, utterance: str, *, user_turn: int) -> Resolut
     """
     if user_turn <= action.proposed_at_turn:
         return Resolution(Verdict.NOT_AN_ANSWER, action, YesNo.UNCLEAR)
+    if action.step_up:
+        return _resolve_step_up(action, utterance)
     answer = classify_yes_no(utterance)
     if answer is YesNo.YES:
         return Resolution(Verdict.EXECUTE, action, answer)
     if answer is YesNo.UNCLEAR and action.reasks < MAX_REASKS:
+        action.reasks += 1
+        return Resolution(Verdict.REASK, action, answer)
+    return Resolution(Verdict.VOIDED, action, answer)
+
+
+def _resolve_step_up(action: PendingAction, utterance: str) -> Resolution:
+    """Four digits proceed (to be checked); a no voids; anything else is asked again once."""
+    said = parse_last_four(utterance)
+    answer = classify_yes_no(utterance)
+    if said is not None:
+        return Resolution(Verdict.EXECUTE, action, YesNo.YES, last_four=said.digits)
+    if answer is not YesNo.NO and action.reasks < MAX_REASKS:
         action.reasks += 1
         return Resolution(Verdict.REASK, action, answer)
     return Resolution(Verdict.VOIDED, action, answer)

@@ -12,8 +12,9 @@ import enum
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from livekit.agents import ToolError
 
@@ -22,8 +23,12 @@ from services.customers import OfferAnswer, SecretKind
 from services.views import AddressView, CustomerView
 
 from .confirmation import PendingAction
+from .supervisor import Supervisor
 
 Channel = Literal["web", "phone", "simulation", "test"]
+
+PRODUCTS_IN_VIEW = 12
+"""Products the desk presented most recently, kept to resolve "the cheaper one", "the second one"."""
 
 RECENT_TURNS = 3
 """Caller turns kept for grounding identity values (a phone number may be said over two turns)."""
@@ -142,6 +147,24 @@ class TransferRecord:
 
 
 @dataclass
+class ResumeRequest:
+    """What a caller was doing when an agent sent them to authentication (verification on demand).
+
+    Attributes:
+        agent: Registry key of the agent to return to once authentication is complete.
+        request: What the caller asked for, in a short redacted sentence (e.g. "add the Alpine
+            rain jacket, size M, to the cart").
+        tool: The tool that needed a verified caller, and ``arguments`` what it was called with,
+            so the agent can do it straight away on return.
+    """
+
+    agent: str
+    request: str
+    tool: str = ""
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class CustomerContext:
     """Session userdata for one call. Create one per call; it survives every handoff.
 
@@ -180,6 +203,17 @@ class CustomerContext:
     """Ids of the replies (speech handles) that already transferred: one transfer per reply."""
     max_transfers: int = 8
     max_auth_attempts: int = 3
+    products_in_view: deque[str] = field(default_factory=lambda: deque(maxlen=PRODUCTS_IN_VIEW))
+    """SKUs the desk presented in this call, oldest first (see :meth:`show_products`)."""
+    resume: ResumeRequest | None = None
+    """Set when an agent sent an unverified caller to authentication; consumed on the way back."""
+    account_locked: bool = False
+    """The account was locked by the security desk (this call or an earlier one): account tools refuse."""
+    supervisor: Supervisor | None = None
+    """The stronger reasoning model for complex questions (``None``: not configured)."""
+    verification_handoff: Callable[[ResumeRequest], Any] | None = field(default=None, repr=False)
+    """Installed by the agents layer: builds the transfer to authentication for ``resume`` (returns the
+    next agent). Tools call it through :func:`tools.access.verified_or_handoff`."""
 
     def require_verified(self) -> CustomerView:
         """The caller, once the whole authentication is complete (identity, disclosure, offer answer).
@@ -195,7 +229,26 @@ class CustomerContext:
             raise ToolError(
                 "The caller has not finished authentication. Do not share account details; transfer to authentication."
             )
+        if self.account_locked:
+            raise ToolError(
+                "This account is locked for security. Account actions are not possible on this call; the security "
+                "team or a person can help unlock it."
+            )
         return customer
+
+    def verified_customer(self) -> CustomerView | None:
+        """The caller if authentication is complete (and the account not locked), else ``None``."""
+        customer = self.verification.customer
+        if customer is None or self.verification.step is not AuthStep.DONE or self.account_locked:
+            return None
+        return customer
+
+    def show_products(self, skus: list[str] | tuple[str, ...]) -> None:
+        """Remember products the desk just presented, in the order presented (most recent last)."""
+        for sku in skus:
+            if sku in self.products_in_view:
+                self.products_in_view.remove(sku)
+            self.products_in_view.append(sku)
 
     def require_identity(self) -> CustomerView:
         """The caller whose identity matched a record (authentication may still be in progress).

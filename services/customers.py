@@ -108,6 +108,46 @@ class CustomerService:
             raise LockedOutError(locked_until=locked_until[-1] if locked_until else None)
         return result
 
+    async def step_up(self, customer_id: str, last4: str) -> bool:
+        """Re-check one factor just before a risky action (step-up): the last four of SSN or card.
+
+        The attempt is audited in ``auth_attempts`` (factor ``step_up``, no digits), and a
+        failure counts towards the account's lockout like any failed identity check.
+
+        Args:
+            customer_id: The verified caller (from ``CustomerContext``, never from the model).
+            last4: Four digits as the caller said them.
+
+        Returns:
+            Whether ``last4`` matches the SSN or the card on file.
+
+        Raises:
+            NotFoundError: ``customer_not_found``.
+        """
+        now = self._clock.now()
+
+        async def _check(session: AsyncSession) -> bool:
+            customer = await session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND, customer_id=customer_id)
+            ok = (
+                len(last4) == 4
+                and last4.isdigit()
+                and any(
+                    secrets_match(last4, digest, salt=self._salt, customer_id=customer.id)
+                    for digest in (customer.ssn_last4_digest, customer.card_last4_digest)
+                )
+            )
+            session.add(AuthAttempt(customer_id=customer.id, succeeded=ok, factor="step_up", at=now))
+            if not ok:
+                customer.failed_auth_attempts += 1
+                if customer.failed_auth_attempts >= MAX_FAILED_ATTEMPTS:
+                    customer.locked_until = now + LOCKOUT
+                    customer.failed_auth_attempts = 0
+            return ok
+
+        return await self._db.run(_check, write=True)
+
     def _matches(self, customer: Customer, first_name: str, dob: dt.date, last4: str, kind: SecretKind) -> bool:
         digest = customer.ssn_last4_digest if kind == "ssn" else customer.card_last4_digest
         name_ok = customer.first_name.casefold() == first_name.strip().casefold()

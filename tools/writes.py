@@ -22,6 +22,11 @@ from call.context import CustomerContext
 
 logger = logging.getLogger("marketplace.tools.writes")
 
+STEP_UP_QUESTION = (
+    "For your security, please say the last four digits of your card or Social Security number to confirm."
+)
+"""Asked instead of "Shall I go ahead?" before a risky action (the issue's step-up rule)."""
+
 
 def propose_write(
     context: RunContext[CustomerContext],
@@ -30,6 +35,7 @@ def propose_write(
     arguments: dict[str, Any],
     read_back: str,
     execute: Callable[[], Awaitable[str]],
+    step_up: bool = False,
 ) -> ToolResult:
     """Hold a validated write until the caller confirms it; speak its read-back now.
 
@@ -39,6 +45,9 @@ def propose_write(
         arguments: Normalised arguments (no identity secrets).
         read_back: What will be done, as one sentence; code appends the question.
         execute: Performs the write and returns the sentence spoken after it (e.g. the new id).
+        step_up: A risky action (account lock, password reset, payout or email change): instead of a
+            yes, the caller must say the last four digits of their SSN or card, which code re-checks
+            against the account just before the write runs (:meth:`services.customers.CustomerService.step_up`).
 
     Returns:
         A tool result that asks for no model reply (the caller's answer comes next).
@@ -53,7 +62,7 @@ def propose_write(
         )
     if ctx.pending is not None:
         logger.info("pending %s voided by a new write", ctx.pending.name)
-    sentence = f"{read_back} Shall I go ahead?"
+    sentence = f"{read_back} {STEP_UP_QUESTION if step_up else 'Shall I go ahead?'}"
     ctx.pending = PendingAction(
         name=name,
         arguments=dict(arguments),
@@ -61,6 +70,7 @@ def propose_write(
         execute=execute,
         agent=ctx.current_agent,
         proposed_at_turn=ctx.user_turns,
+        step_up=step_up,
     )
     context.session.say(sentence)
     return ToolResult(

@@ -31,7 +31,27 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("personalization", r"\b(recommend|suggest|preferences?)\b"),
     ("sales", r"\b(buy|purchase|checkout|check out|add to (my )?cart|place an order)\b"),
 )
+_PRODUCT_RULES: tuple[tuple[str, str], ...] = (
+    # Product domains: consulted only when no service domain above matched ("return a jacket" is a return).
+    ("books", r"\b(books?|novels?|author|paperback|hardcover|audiobooks?|e-?books?|cookbooks?|biograph(y|ies))\b"),
+    (
+        "electronics",
+        r"\b(laptops?|phones?|chargers?|headphones|earbuds|tablets?|monitors?|cameras?|webcams?|speakers?|"
+        r"keyboards?|tvs?|televisions?|cables?|power banks?|electronics)\b",
+    ),
+    (
+        "fashion",
+        r"\b(shirts?|dress(es)?|jackets?|coats?|shoes|sneakers|boots|jeans|sweaters?|trousers|pants|"
+        r"clothes|clothing|outfits?|fashion|sizing|size chart)\b",
+    ),
+    (
+        "home",
+        r"\b(sofas?|couch(es)?|tables?|chairs?|lamps?|rugs?|furniture|beds?|mattress(es)?|shelves|"
+        r"bookcases?|kitchen|cookware|dutch oven|skillets?)\b",
+    ),
+)
 _COMPILED = tuple((agent, re.compile(pattern, re.IGNORECASE)) for agent, pattern in _RULES)
+_COMPILED_PRODUCTS = tuple((agent, re.compile(pattern, re.IGNORECASE)) for agent, pattern in _PRODUCT_RULES)
 
 
 def route_for_request(text: str) -> str | None:
@@ -41,12 +61,16 @@ def route_for_request(text: str) -> str | None:
         text: The caller's request in their words (e.g. the intent stated at the start of the call).
 
     Returns:
-        One agent key when exactly one domain's words occur (``"return a jacket"`` → ``"returns"``),
-        else ``None`` ("return it and buy another" names two domains: the model decides).
+        One agent key when exactly one service domain's words occur (``"return a jacket"`` →
+        ``"returns"``), or else exactly one product domain's (``"a sofa for my living room"`` →
+        ``"home"``); ``None`` otherwise ("return it and buy another" names two domains: the model decides).
     """
-    matched = {agent for agent, pattern in _COMPILED if pattern.search(text)}
-    if len(matched) == 1:
-        return matched.pop()
+    for rules in (_COMPILED, _COMPILED_PRODUCTS):
+        matched = {agent for agent, pattern in rules if pattern.search(text)}
+        if len(matched) == 1:
+            return matched.pop()
+        if matched:
+            return None
     return None
 
 

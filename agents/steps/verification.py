@@ -396,6 +396,18 @@ def route_or_ask(turn: Turn, lead: str) -> CodeReply:
     from ..coordinator import TransferRefusedError, coordinator
 
     ctx = turn.ctx
+    if ctx.resume is not None:
+        # Verification on demand: back to the agent that sent the caller here, request intact.
+        resume = ctx.resume
+        try:
+            nxt = coordinator().transfer(
+                ctx, turn.agent, resume.agent, f"Verified; continue the caller's request: {resume.request}"
+            )
+        except TransferRefusedError as exc:
+            logger.info("return to %s refused: %s", resume.agent, exc)
+            ctx.resume = None
+        else:
+            return CodeReply([Speech(f"{lead} Now, back to your request.")], handoff=nxt)
     target = route_for_request(ctx.intent or "") if ctx.intent else None
     if target is not None:
         try:
@@ -493,5 +505,34 @@ async def verification_turn(ctx: CustomerContext, agent: MarketplaceAgent, text:
     """
     if ctx.intent is None and ctx.verification.step is not AuthStep.DONE and looks_like_request(text):
         ctx.intent = redact(" ".join(text.split()))[:200]
+        if (browse := _browse_without_verification(ctx, agent, text)) is not None:
+            return browse
     step = STEPS[ctx.verification.step]
     return await step.answer(Turn(ctx, agent, text))
+
+
+BROWSE_STEPS = (AuthStep.FIRST_NAME, AuthStep.PHONE)
+"""Steps at which a caller who only wants to browse is sent on without verifying (nothing captured yet)."""
+
+
+def _browse_without_verification(ctx: CustomerContext, agent: MarketplaceAgent, text: str) -> CodeReply | None:
+    """Browsing needs no verification: a request for an open agent (sales, a catalogue desk, promotions,
+    sellers) made before identity capture goes straight there; verification happens on demand later."""
+    from ..coordinator import TransferRefusedError, coordinator
+
+    target = route_for_request(text)
+    if ctx.verification.step not in BROWSE_STEPS or ctx.resume is not None or target is None:
+        return None
+    registry = coordinator().registry
+    if target in ("human", agent.name) or registry[target].requires_verified_customer:
+        return None
+    try:
+        nxt = coordinator().transfer(ctx, agent, target, f"Caller's request (browsing, not verified): {ctx.intent}")
+    except TransferRefusedError as exc:
+        logger.info("browse routing to %s refused: %s", target, exc)
+        return None
+    team = registry[target].description
+    return CodeReply(
+        [Speech(f"You don't need to verify your identity to browse. I'll connect you with our {team} team now.")],
+        handoff=nxt,
+    )

@@ -215,7 +215,7 @@ async def test_the_model_may_transfer_to_human_before_verification(db_url: str) 
         assert llm.unscripted == 0
 
 
-@pytest.mark.parametrize("target", ["order_tracking", "returns", "security", "books"])
+@pytest.mark.parametrize("target", ["order_tracking", "returns", "security", "personalization"])
 async def test_protected_agents_refused_before_verification(db_url: str, target: str) -> None:
     llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
@@ -248,7 +248,7 @@ async def test_protected_transfer_before_authentication_completes_is_refused(db_
             Reply.say("One more step first."),
         )
         assert handoffs(r) == [] and tool_outputs(r)[0][2] is True
-        assert "needs a caller who finished authentication" in tool_outputs(r)[0][1]
+        assert "mandatory disclosure and the offer answer are not done" in tool_outputs(r)[0][1]
         assert call.userdata.transfers == [] and call.userdata.verification.step is AuthStep.OFFER_RESPONSE
         assert call.userdata.current_agent == "authentication"
         assert await call.query("select count(*) from offer_responses") == [(0,)]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from agents.registry import AGENTS
 from agents.turns import CallerTurn
 from services import Clock, open_services
 from services.demo_data import AVA, DemoCustomer
@@ -17,21 +18,12 @@ from worker.testing.scripted_llm import PlannedCall
 
 WRITE_TABLES = ("returns", "delivery_issues", "offer_responses", "addresses", "tickets", "orders", "auth_attempts")
 
-SPECIALISTS = (
-    "home",
-    "books",
-    "electronics",
-    "fashion",
-    "order_tracking",
-    "returns",
-    "sales",
-    "promotions",
-    "personalization",
-    "seller_management",
-    "security",
-    "advanced_features",
-)
-"""The twelve protected agents (``requires_verified_customer``)."""
+SPECIALISTS = tuple(key for key in AGENTS if key not in ("authentication", "human"))
+"""The twelve specialist agents."""
+PROTECTED = tuple(key for key in SPECIALISTS if AGENTS[key].requires_verified_customer)
+"""Specialists an unverified caller cannot reach (the caller's own data only)."""
+OPEN = tuple(key for key in SPECIALISTS if not AGENTS[key].requires_verified_customer)
+"""Specialists an unverified caller may browse (their own-data tools verify on demand)."""
 
 FORBIDDEN_IN_SPEECH = (
     "[tool",

@@ -10,7 +10,7 @@ from call.context import AuthStep
 from services.demo_data import AVA, MARCUS, PRIYA
 from worker.testing import Reply
 
-from .conftest import SPECIALISTS, desk, snapshot, turn
+from .conftest import PROTECTED, SPECIALISTS, desk, snapshot, turn
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
@@ -62,7 +62,7 @@ async def test_account_tools_refuse_an_unverified_caller(
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(s, t) for s in ("authentication", "human", *SPECIALISTS) for t in SPECIALISTS if s != t],
+    [(s, t) for s in ("authentication", "human", *SPECIALISTS) for t in PROTECTED if s != t],
 )
 async def test_protected_agents_are_unreachable_unverified(db_url: str, start: str, target: str) -> None:
     async with desk(db_url, agent=start, verified_as=None) as (call, llm):
