@@ -12,11 +12,14 @@ from agents.registry import AGENTS
 from agents.turns import CallerTurn
 from services import Clock, open_services
 from services.demo_data import AVA, DemoCustomer
+from services.schema import Base
 from worker.testing import FIXED_NOW, TEST_SALT, OfflineCall, Reply, ScriptedLLM, offline_call
 from worker.testing import scripted_llm as _scripted
 from worker.testing.scripted_llm import PlannedCall
 
-WRITE_TABLES = ("returns", "delivery_issues", "offer_responses", "addresses", "tickets", "orders", "auth_attempts")
+STATIC_TABLES = ("return_policies", "tracking_events")
+WRITE_TABLES = tuple(t for t in Base.metadata.tables if t not in STATIC_TABLES)
+"""Every table a call could change (snapshotted to assert that nothing was written)."""
 
 SPECIALISTS = tuple(key for key in AGENTS if key not in ("authentication", "human"))
 """The twelve specialist agents."""
@@ -36,22 +39,16 @@ FORBIDDEN_IN_SPEECH = (
     "ToolError",
     "YYYY-MM-DD",
 )
-TOOL_NAMES = (
-    "list_orders",
-    "track_order",
-    "get_shipping_updates",
-    "modify_delivery",
-    "report_delivery_issue",
-    "check_return_eligibility",
-    "initiate_return",
-    "schedule_pickup",
-    "process_refund",
-    "track_return_status",
-    "create_escalation_ticket",
-    "save_address",
-    "search_catalog",
-    "transfer_to_agent",
-)
+
+
+def _all_tool_names() -> tuple[str, ...]:
+    from agents.base import tool_name
+
+    return tuple(sorted({tool_name(t) for cls in AGENTS.values() for t in cls().tools}))
+
+
+TOOL_NAMES = _all_tool_names()
+"""Every tool name of every agent: none may ever be spoken."""
 
 
 class RawArgs(str):

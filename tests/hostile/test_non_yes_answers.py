@@ -60,7 +60,7 @@ async def _propose(call, llm, w: Write) -> None:  # type: ignore[no-untyped-def]
 async def test_non_yes_writes_nothing_and_stays_void(db_url: str, tool: str, answer: str) -> None:
     w = WRITES[tool]
     await w.prepare(db_url)
-    async with desk(db_url, agent=w.agent, verified_as=AVA if w.verified else None) as (call, llm):
+    async with desk(db_url, agent=w.agent, verified_as=w.caller) as (call, llm):
         w.setup(call)
         before = await w.rows(call)
         await _propose(call, llm, w)
@@ -82,10 +82,10 @@ async def test_non_yes_writes_nothing_and_stays_void(db_url: str, tool: str, ans
         assert call.userdata.pending is None
         # Proposed again and a clear yes: exactly once.
         await _propose(call, llm, w)
-        await call.say(YES)
+        await call.say(w.yes)
         after = await w.rows(call)
         assert after != before
-        await call.say(YES)
+        await call.say(w.yes)
         assert await w.rows(call) == after
 
 
@@ -94,18 +94,18 @@ async def test_non_yes_writes_nothing_and_stays_void(db_url: str, tool: str, ans
 async def test_clear_yes_executes_exactly_once(db_url: str, tool: str, answer: str) -> None:
     w = WRITES[tool]
     await w.prepare(db_url)
-    async with desk(db_url, agent=w.agent, verified_as=AVA if w.verified else None) as (call, llm):
+    async with desk(db_url, agent=w.agent, verified_as=w.caller) as (call, llm):
         w.setup(call)
         before = await w.rows(call)
         await _propose(call, llm, w)
-        t = await call.say(answer)
+        t = await call.say(w.yes if w.step_up else answer)  # a step-up write takes the digits, not a yes
         assert t.by_code
         after = await w.rows(call)
         assert after != before
         if w.table != "orders" and w.table != "addresses" and w.table != "returns":
             assert len(after) == len(before) + 1
         assert call.userdata.pending is None
-        await call.say("yes")
+        await call.say(w.yes)
         await call.say("yes, go ahead")
         assert await w.rows(call) == after
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.demo_data import AVA
 from worker.testing import Reply
 
 from .conftest import calls, count, desk, turn
-from .writes import WRITES
+from .writes import WRITES, is_read_back
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
@@ -24,16 +23,16 @@ INSERTS = {
 async def test_same_write_many_times_in_one_reply(db_url: str, tool: str, copies: int) -> None:
     w = WRITES[tool]
     await w.prepare(db_url)
-    async with desk(db_url, agent=w.agent, verified_as=AVA if w.verified else None) as (call, llm):
+    async with desk(db_url, agent=w.agent, verified_as=w.caller) as (call, llm):
         w.setup(call)
         before = await w.rows(call)
         t = await turn(call, llm, w.request, calls(*[(w.tool, w.args)] * copies))
         outs = [o for o in t.tool_outputs() if o[0] == w.tool]
         assert [o[2] for o in outs].count(False) == 1, outs
-        read_backs = [s for s in t.spoken() if "Shall I go ahead" in s]
+        read_backs = [s for s in t.spoken() if is_read_back(s)]
         assert len(read_backs) == 1, t.spoken()
         assert await w.rows(call) == before
-        await call.say("yes")
+        await call.say(w.yes)
         after = await w.rows(call)
         assert after != before
         if tool in INSERTS:
@@ -45,14 +44,14 @@ async def test_same_write_many_times_in_one_reply(db_url: str, tool: str, copies
 async def test_model_repeats_the_write_after_it_ran(db_url: str, tool: str, then: str) -> None:
     w = WRITES[tool]
     await w.prepare(db_url)
-    async with desk(db_url, agent=w.agent, verified_as=AVA if w.verified else None) as (call, llm):
+    async with desk(db_url, agent=w.agent, verified_as=w.caller) as (call, llm):
         w.setup(call)
         before = await w.rows(call)
         await turn(call, llm, w.request, Reply.call(w.tool, **w.args))
         # The model also queues the same call for "the yes turn"; code answers the yes, the model's
         # call lands on the caller's next turn instead.
         llm.push(calls((w.tool, w.args), (w.tool, w.args)))
-        t = await call.say("yes")
+        t = await call.say(w.yes)
         assert t.by_code
         after = await w.rows(call)
         assert after != before
@@ -69,14 +68,14 @@ async def test_two_different_writes_in_one_reply_propose_one(db_url: str, tool: 
     w = WRITES[tool]
     other = WRITES["create_escalation_ticket"] if tool != "create_escalation_ticket" else WRITES["initiate_return"]
     await w.prepare(db_url)
-    async with desk(db_url, agent=w.agent, verified_as=AVA if w.verified else None) as (call, llm):
+    async with desk(db_url, agent=w.agent, verified_as=w.caller) as (call, llm):
         w.setup(call)
         tickets = await count(call, "tickets")
         returns = await count(call, "returns")
         t = await turn(call, llm, w.request, calls((w.tool, w.args), (other.tool, other.args)))
-        assert len([s for s in t.spoken() if "Shall I go ahead" in s]) <= 1
+        assert len([s for s in t.spoken() if is_read_back(s)]) <= 1
         assert call.userdata.pending is not None and call.userdata.pending.name == w.tool
-        await call.say("yes")
+        await call.say(w.yes)
         assert call.userdata.pending is None
         if tool != "create_escalation_ticket":
             assert await count(call, "tickets") == tickets

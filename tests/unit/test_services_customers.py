@@ -261,3 +261,37 @@ async def test_offer_response_is_recorded_with_the_disclosure_proof(services: Se
         services,
         "select customer_id, offer_id, response, disclosure_completed, disclosure_played_pct, at from offer_responses",
     ) == [(AVA.id, "a-592", "REMIND_LATER", 0, 64, "2026-11-18 15:00:00.000000")]
+
+
+@pytest.mark.asyncio
+async def test_step_up_accepts_the_ssn_or_card_last_four_and_audits_every_attempt(
+    services: Services, query: Query
+) -> None:
+    assert await services.customers.step_up(AVA.id, AVA.ssn_last4)
+    assert await services.customers.step_up(AVA.id, AVA.card_last4)
+    assert not await services.customers.step_up(AVA.id, "0000")
+    assert not await services.customers.step_up(AVA.id, "48a1")
+
+    rows = await query(
+        services, "select succeeded, factor from auth_attempts where customer_id = :c order by id", c=AVA.id
+    )
+    assert [(bool(ok), factor) for ok, factor in rows] == [
+        (True, "step_up"),
+        (True, "step_up"),
+        (False, "step_up"),
+        (False, "step_up"),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_failed_step_ups_count_towards_the_lockout(services: Services) -> None:
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        assert not await services.customers.step_up(MARCUS.id, "0000")
+    with pytest.raises(LockedOutError):
+        await services.customers.verify(**factors(MARCUS))
+
+
+@pytest.mark.asyncio
+async def test_step_up_of_an_unknown_customer_is_not_found(services: Services) -> None:
+    with pytest.raises(NotFoundError):
+        await services.customers.step_up("CUS-9999", "1234")
