@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from livekit.agents import llm
+
 from .base import tool_name
 from .registry import AGENTS
 
@@ -42,7 +44,11 @@ def agent_rows() -> list[AgentRow]:
     rows = []
     for key, cls in AGENTS.items():
         agent = cls()
-        tools = tuple((tool_name(t), _summary(t)) for t in agent.tools if tool_name(t) != TRANSFER_TOOL)
+        tools = tuple(
+            (tool_name(t), _summary(t))
+            for t in agent.tools
+            if isinstance(t, llm.Tool) and tool_name(t) != TRANSFER_TOOL
+        )
         rows.append(AgentRow(key, cls.description, cls.requires_verified_customer, tools))
     return rows
 

@@ -10,8 +10,8 @@ from livekit.agents.llm import ToolResult
 from call.context import CustomerContext
 from services.views import OrderView, dollars
 
-from .common import free_text, iso_date, order_id, service_errors
-from .grounding import grounded_order_id
+from .common import free_text, iso_date, service_errors
+from .order_references import resolve_order
 from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
@@ -46,12 +46,14 @@ async def track_order(context: Ctx, order_number: str) -> str:
     """Where one of the caller's orders is and when it arrives.
 
     Args:
-        order_number: e.g. "ORD-104233" or "104233".
+        order_number: The order number ("ORD-104233", "104233") or the caller's words for it ("my last
+            order", "the rain jacket", "the one in transit"); code resolves it among the caller's orders.
     """
     ctx = context.userdata
     customer = ctx.require_verified()
     async with service_errors():
-        order = await ctx.services.orders.get_order(customer.id, grounded_order_id(ctx, order_id(order_number)))
+        oid = await resolve_order(ctx, customer.id, order_number)
+        order = await ctx.services.orders.get_order(customer.id, oid)
     return _status_sentence(order)
 
 
@@ -60,12 +62,14 @@ async def get_shipping_updates(context: Ctx, order_number: str) -> str:
     """The carrier's scan history of one of the caller's orders, latest last.
 
     Args:
-        order_number: e.g. "ORD-104233".
+        order_number: The order number ("ORD-104233") or the caller's words for it ("my last order",
+            "the rain jacket"); code resolves it among the caller's orders.
     """
     ctx = context.userdata
     customer = ctx.require_verified()
     async with service_errors():
-        events = await ctx.services.orders.tracking_events(customer.id, grounded_order_id(ctx, order_id(order_number)))
+        oid = await resolve_order(ctx, customer.id, order_number)
+        events = await ctx.services.orders.tracking_events(customer.id, oid)
     return " ".join(f"{e.at:%b %d %H:%M}: {e.description} ({e.location})." for e in events[-5:]) or "No scans yet."
 
 
@@ -74,13 +78,14 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     """Reschedule delivery and/or set delivery instructions. Code reads it back and changes it only after a yes.
 
     Args:
-        order_number: e.g. "ORD-104233".
+        order_number: The order number ("ORD-104233") or the caller's words for it ("my last order",
+            "the rain jacket"); code resolves it among the caller's orders.
         new_date: New delivery date as YYYY-MM-DD, or "" to keep the date.
         instructions: e.g. "leave with the concierge", or "" to keep them.
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid = grounded_order_id(ctx, order_id(order_number))
+    oid = await resolve_order(ctx, customer.id, order_number)
     date = iso_date(new_date, field="delivery date") if new_date.strip() else None
     note = free_text(instructions, field="instructions") if instructions.strip() else None
     async with service_errors():
@@ -111,13 +116,14 @@ async def report_delivery_issue(
     """Open a delivery case (missing, damaged, wrong item, or late parcel) after the caller's yes to code's read-back.
 
     Args:
-        order_number: e.g. "ORD-104233".
+        order_number: The order number ("ORD-104233") or the caller's words for it ("my last order",
+            "the rain jacket"); code resolves it among the caller's orders.
         issue: The kind of problem.
         description: One or two sentences in the caller's words.
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid = grounded_order_id(ctx, order_id(order_number))
+    oid = await resolve_order(ctx, customer.id, order_number)
     text = free_text(description, field="description")
     async with service_errors():
         await ctx.services.orders.check_delivery_issue(customer.id, oid, kind=issue, description=text)

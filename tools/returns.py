@@ -11,8 +11,8 @@ from call.context import CustomerContext
 from services.returns import Condition
 from services.views import Eligibility, ReturnView, dollars
 
-from .common import free_text, iso_date, order_id, return_id, service_errors
-from .grounding import grounded_order_id
+from .common import free_text, iso_date, return_id, service_errors
+from .order_references import resolve_order
 from .writes import propose_write
 
 Ctx = RunContext[CustomerContext]
@@ -37,14 +37,15 @@ async def check_return_eligibility(
     the return to the caller right away (their yes opens it); if not, you get the reason to explain.
 
     Args:
-        order_number: e.g. "ORD-104233" or "104233".
+        order_number: The order number ("ORD-104233", "104233") or the caller's words for it ("my last
+            order", "the rain jacket", "the one in transit"); code resolves it among the caller's orders.
         condition: unused (tags on), opened, defective, or damaged_by_customer.
         sku: The item's SKU if the order has several items, else "".
         reason: Why the caller returns it, if they said so, else "".
     """
     ctx = context.userdata
     customer = ctx.require_verified()
-    oid, item = grounded_order_id(ctx, order_id(order_number)), sku.strip() or None
+    oid, item = await resolve_order(ctx, customer.id, order_number), sku.strip() or None
     why = free_text(reason, field="reason") if reason.strip() else "not stated"
     async with service_errors():
         verdict = await ctx.services.returns.check_eligibility(customer.id, oid, sku=item, condition=condition)
@@ -62,7 +63,8 @@ async def initiate_return(
     """Open a return for an eligible item. Code reads it back and opens it only after the caller's yes.
 
     Args:
-        order_number: e.g. "ORD-104233".
+        order_number: The order number ("ORD-104233") or the caller's words for it ("my last order",
+            "the rain jacket"); code resolves it among the caller's orders.
         condition: unused, opened, defective, or damaged_by_customer.
         reason: Why the caller returns it, in a short sentence.
         sku: The item's SKU if the order has several items, else "".
@@ -70,7 +72,7 @@ async def initiate_return(
     ctx = context.userdata
     customer = ctx.require_verified()
     oid, why, item = (
-        grounded_order_id(ctx, order_id(order_number)),
+        await resolve_order(ctx, customer.id, order_number),
         free_text(reason, field="reason"),
         sku.strip() or None,
     )
