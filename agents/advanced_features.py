@@ -1,21 +1,21 @@
-"""The advanced_features agent: advanced features: subscriptions, registries, price alerts."""
+"""The advanced_features agent: wishlists, price-drop alerts, subscribe and save, bundles, and the supervisor."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
+from tools.features import FEATURE_TOOLS
+
 from .base import MarketplaceAgent
 
 
 class AdvancedFeaturesAgent(MarketplaceAgent):
-    """Answers within its domain (advanced features: subscriptions, registries, price alerts).
-    Transfers anything else.
-
-    Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
-    """
+    """The verified caller's wishlist, price alerts and subscriptions, product bundles, and complex
+    multi-order or policy questions answered with a senior colleague (the chat-supervisor pattern)."""
 
     name = "advanced_features"
-    description = "subscriptions, gift registries and other features"
+    description = "wishlists, price-drop alerts, subscribe and save, bundles, complex account questions"
+    requires_verified_customer = True
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx)
+        super().__init__(chat_ctx=chat_ctx, tools=FEATURE_TOOLS)

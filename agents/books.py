@@ -1,16 +1,16 @@
-"""The books agent: books: titles, formats, recommendations."""
+"""The books agent: titles, authors, series, formats and reading suggestions."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
-from tools.catalog import catalog_search_tool
+from tools.books import BOOK_TOOLS
 
 from .base import MarketplaceAgent
 
 
 class BooksAgent(MarketplaceAgent):
-    """Product questions about books: titles, formats, recommendations; searches the books catalogue."""
+    """Books: finds titles said approximately, gives details, formats and prices, similar books, series order."""
 
     name = "books"
     description = "books and reading"
@@ -18,4 +18,4 @@ class BooksAgent(MarketplaceAgent):
     """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx, tools=[catalog_search_tool("books")])
+        super().__init__(chat_ctx=chat_ctx, tools=BOOK_TOOLS)

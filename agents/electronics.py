@@ -1,16 +1,16 @@
-"""The electronics agent: electronics: devices, specs, compatibility."""
+"""The electronics agent: devices and accessories: specs, comparisons, compatibility, stock."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
-from tools.catalog import catalog_search_tool
+from tools.electronics import ELECTRONICS_TOOLS
 
 from .base import MarketplaceAgent
 
 
 class ElectronicsAgent(MarketplaceAgent):
-    """Product questions about electronics: devices, specs, compatibility; searches the electronics catalogue."""
+    """Electronics: finds products, compares specs, says whether two products work together, checks stock."""
 
     name = "electronics"
     description = "electronics and gadgets"
@@ -18,4 +18,4 @@ class ElectronicsAgent(MarketplaceAgent):
     """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx, tools=[catalog_search_tool("electronics")])
+        super().__init__(chat_ctx=chat_ctx, tools=ELECTRONICS_TOOLS)

@@ -1,16 +1,16 @@
-"""The fashion agent: fashion: clothing, shoes, sizing and fit."""
+"""The fashion agent: clothing, shoes and accessories: sizing, availability, style."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
-from tools.catalog import catalog_search_tool
+from tools.fashion import FASHION_TOOLS
 
 from .base import MarketplaceAgent
 
 
 class FashionAgent(MarketplaceAgent):
-    """Product questions about fashion: clothing, shoes, sizing and fit; searches the fashion catalogue."""
+    """Fashion: finds items, recommends a size from the brand's chart, checks size and colour stock, styles outfits."""
 
     name = "fashion"
     description = "clothing, shoes and sizing"
@@ -18,4 +18,4 @@ class FashionAgent(MarketplaceAgent):
     """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx, tools=[catalog_search_tool("fashion")])
+        super().__init__(chat_ctx=chat_ctx, tools=FASHION_TOOLS)

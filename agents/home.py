@@ -1,16 +1,16 @@
-"""The home agent: home goods: furniture, decor, kitchen and bath."""
+"""The home agent: furniture, decor, kitchen and bath: sizes, room fit, stock."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
-from tools.catalog import catalog_search_tool
+from tools.home import HOME_TOOLS
 
 from .base import MarketplaceAgent
 
 
 class HomeAgent(MarketplaceAgent):
-    """Product questions about home goods: furniture, decor, kitchen and bath; searches the home catalogue."""
+    """Home goods: finds products, gives dimensions and clearance, checks whether a piece fits a room, stock."""
 
     name = "home"
     description = "home and kitchen products"
@@ -18,4 +18,4 @@ class HomeAgent(MarketplaceAgent):
     """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx, tools=[catalog_search_tool("home")])
+        super().__init__(chat_ctx=chat_ctx, tools=HOME_TOOLS)

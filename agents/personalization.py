@@ -1,21 +1,21 @@
-"""The personalization agent: the caller's preferences, saved lists and recommendation settings."""
+"""The personalization agent: the caller's preferences and recommendations from their orders and tastes."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
+from tools.personalization import PERSONALIZATION_TOOLS
+
 from .base import MarketplaceAgent
 
 
 class PersonalizationAgent(MarketplaceAgent):
-    """Answers within its domain (the caller's preferences, saved lists and recommendation settings).
-    Transfers anything else.
-
-    Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
-    """
+    """Recommends products from the verified caller's orders, preferences and browsing; suggests products
+    for a need or occasion; saves preferences (after the caller's yes)."""
 
     name = "personalization"
-    description = "preferences and recommendations settings"
+    description = "recommendations, suggestions for a need, and shopping preferences"
+    requires_verified_customer = True
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx)
+        super().__init__(chat_ctx=chat_ctx, tools=PERSONALIZATION_TOOLS)

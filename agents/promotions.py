@@ -1,16 +1,19 @@
-"""The promotions agent: current deals, coupons and the loyalty programme."""
+"""The promotions agent: current deals and promotion codes on the caller's cart."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
+from tools.promotions import PROMOTION_TOOLS
+
 from .base import MarketplaceAgent
 
 
 class PromotionsAgent(MarketplaceAgent):
-    """Answers within its domain (current deals, coupons and the loyalty programme) and transfers anything else.
+    """Lists the promotions running today, checks a code against the caller's cart and applies it.
 
-    Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
+    Listing promotions is open to anyone; a code checked or applied reads the caller's own cart, so
+    those tools verify on demand (:func:`tools.access.verified_or_handoff`).
     """
 
     name = "promotions"
@@ -19,4 +22,4 @@ class PromotionsAgent(MarketplaceAgent):
     """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx)
+        super().__init__(chat_ctx=chat_ctx, tools=PROMOTION_TOOLS)

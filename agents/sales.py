@@ -1,16 +1,20 @@
-"""The sales agent: new sales: helping the caller choose and buy."""
+"""The sales agent: new purchases: helping the caller choose, filling the cart and checking out."""
 
 from __future__ import annotations
 
 from livekit.agents import ChatContext
 
+from tools.cart import CART_TOOLS
+from tools.catalog import check_availability, check_stock, compare_products, get_product_details, search_products
+
 from .base import MarketplaceAgent
 
 
 class SalesAgent(MarketplaceAgent):
-    """Answers within its domain (new sales: helping the caller choose and buy) and transfers anything else.
+    """Finds products across the catalogue, fills the verified caller's cart, applies a code and places the order.
 
-    Its domain tools arrive with the next issue; until then it explains, and transfers or escalates.
+    Browsing is open to anyone; the cart, the code and the order are the caller's own, so those tools
+    verify on demand (:func:`tools.access.verified_or_handoff`) and every change is read back by code.
     """
 
     name = "sales"
@@ -19,4 +23,14 @@ class SalesAgent(MarketplaceAgent):
     """Browsing needs no verification; tools on the caller's own data verify on demand (:mod:`tools.access`)."""
 
     def __init__(self, *, chat_ctx: ChatContext | None = None) -> None:
-        super().__init__(chat_ctx=chat_ctx)
+        super().__init__(
+            chat_ctx=chat_ctx,
+            tools=[
+                search_products,
+                get_product_details,
+                compare_products,
+                check_availability,
+                check_stock,
+                *CART_TOOLS,
+            ],
+        )

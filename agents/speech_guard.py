@@ -33,8 +33,10 @@ _MARKERS = re.compile(
 _CLAIM = re.compile(
     r"\b(i['’]?ve|i have|we['’]?ve|we have|it['’]?s been|has been|have been|is now|are now)\s+"
     r"(just\s+)?(updated|changed|opened|created|booked|scheduled|processed|issued|refunded|cancell?ed|"
-    r"logged|submitted|filed|reported|saved|initiated|started|set up|arranged)\b|\byour (request|return|refund|"
-    r"case|ticket|change) (has been|is) (logged|opened|processed|submitted|created|done|complete)",
+    r"logged|submitted|filed|reported|saved|initiated|started|set up|arranged|placed|added|applied|charged|"
+    r"ordered|locked|sent|subscribed|paused)\b|\byour (request|return|refund|"
+    r"case|ticket|change|order|alert|subscription|dispute|message) (has been|is) (logged|opened|processed|"
+    r"submitted|created|done|complete|placed|confirmed|sent|set)",
     re.IGNORECASE,
 )
 """A claim that a write happened ("I've updated the delivery", "Your request has been logged")."""

@@ -1,5 +1,10 @@
 """Tables of the caller's account beyond orders: preferences, behaviour in calls, card charges,
-security cases and password resets (personalization and security desks)."""
+security cases and password resets (personalization and security desks).
+
+Services: :mod:`services.personalization` (``preferences``, ``behavior_events``) and
+:mod:`services.account_security` (``charges``, ``security_cases``, ``password_resets``; the account
+lock itself is ``customers.security_locked_at``). Seed rows: :mod:`services.account_seed`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,11 @@ from .models import Base
 
 
 class Preference(Base):
-    """A stated shopping preference, e.g. ``("favourite_category", "books")``, ``("size", "M")``."""
+    """A stated shopping preference, e.g. ``("favourite_category", "books")``, ``("clothing_size", "M")``.
+
+    Keys and their canonical values are decided by :data:`services.personalization.PREFERENCE_KEYS`
+    (``budget_max`` is stored as integer cents in text, e.g. ``"15000"``).
+    """
 
     __tablename__ = "preferences"
 
@@ -39,7 +48,7 @@ class BehaviorEvent(Base):
 
 
 class Charge(Base):
-    """A charge on the customer's payment card (what ``verify_transaction`` reads)."""
+    """A charge on the customer's payment card on file (what ``verify_transaction`` reads)."""
 
     __tablename__ = "charges"
 
@@ -49,16 +58,20 @@ class Charge(Base):
     order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
     amount_cents: Mapped[int] = mapped_column(Integer)
     merchant: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(80), default="")
+    """What was bought, as the statement shows it: ``"Order ORD-100101"``, ``"Electronics"``."""
     location: Mapped[str] = mapped_column(String(80), default="")
+    """Where the charge originated: ``"Seattle, WA"``, ``"Lagos, Nigeria"``."""
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="posted")
     """``posted``, ``disputed`` (reported as fraud) or ``refunded``."""
     risk_score: Mapped[int] = mapped_column(Integer, default=0)
-    """0–100 from the payment processor; 70 and above is flagged as suspicious."""
+    """0–100 from the payment processor; 70 and above is flagged as unusual
+    (:data:`services.account_security.UNUSUAL_RISK`)."""
 
 
 class SecurityCase(Base):
-    """A suspicious-activity flag or a fraud report."""
+    """A suspicious-activity flag, a fraud report, or an account lock to resolve."""
 
     __tablename__ = "security_cases"
 
@@ -66,7 +79,7 @@ class SecurityCase(Base):
     """``SEC-820001`` (:data:`services.ids.SECURITY_CASE_ID`)."""
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
-    """``suspicious_activity`` or ``fraud``."""
+    """``suspicious_activity``, ``fraud`` or ``account_lock`` (the security team unlocks it with the customer)."""
     charge_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
@@ -74,12 +87,16 @@ class SecurityCase(Base):
 
 
 class PasswordReset(Base):
-    """A password-reset link sent to the email on file (the address is never read aloud in full)."""
+    """A password-reset link sent to the email on file (the address is never read aloud in full).
+
+    Only a SHA-256 digest of the link's token is kept; the token itself goes out in the email.
+    """
 
     __tablename__ = "password_resets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     sent_to: Mapped[str] = mapped_column(String(120))
+    token_digest: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -119,7 +119,8 @@ class CustomerService:
             last4: Four digits as the caller said them.
 
         Returns:
-            Whether ``last4`` matches the SSN or the card on file.
+            Whether ``last4`` matches the SSN or the card on file; always ``False`` while the account is
+            locked after failed identity checks (``locked_until`` in the future).
 
         Raises:
             NotFoundError: ``customer_not_found``.
@@ -130,6 +131,9 @@ class CustomerService:
             customer = await session.get(Customer, customer_id)
             if customer is None:
                 raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND, customer_id=customer_id)
+            if customer.locked_until and customer.locked_until > now:
+                session.add(AuthAttempt(customer_id=customer.id, succeeded=False, factor="step_up", at=now))
+                return False  # locked after failed checks: even the right digits do not pass until it expires
             ok = (
                 len(last4) == 4
                 and last4.isdigit()

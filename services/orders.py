@@ -248,4 +248,7 @@ def order_view(o: Order) -> OrderView:
         items=tuple(
             ItemView(i.sku, i.product.name, i.product.category, i.quantity, i.unit_price_cents) for i in o.items
         ),
+        charged_cents=(
+            o.subtotal_cents - o.discount_cents + o.tax_cents + o.shipping_cents if o.subtotal_cents > 0 else None
+        ),
     )

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .account_seed import seed_accounts
-from .catalog_seed import CATALOG_CATEGORIES, seed_catalog
+from .catalog_seed import CATALOG_CATEGORIES, assign_store_owners, seed_catalog
 from .clock import Clock
 from .commerce_seed import seed_commerce
 from .db import Database
@@ -120,6 +120,7 @@ async def _seed_rows(session: AsyncSession, *, clock: Clock, salt: str) -> None:
             _add_order(session, cid, order, [(product.sku, 1, product.price_cents)], now=now)
 
     await session.flush()
+    await assign_store_owners(session)
     # Each desk's own rows, after the catalogue, customers and orders they refer to.
     for seed_domain in (seed_commerce, seed_accounts, seed_sellers, seed_features):
         await seed_domain(session, now=now)

@@ -1,4 +1,5 @@
-"""Tables of the seller desk: disputes with a seller, messages relayed to sellers, payouts to stores."""
+"""Tables of the seller desk: disputes with a seller, messages relayed to sellers, payouts to stores, and
+the log of stock changes store owners made through the desk."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .models import Base
 
 
 class SellerIssue(Base):
-    """A buyer's dispute with a seller."""
+    """A buyer's dispute with a seller (one open dispute per buyer, seller and order)."""
 
     __tablename__ = "seller_issues"
 
@@ -21,8 +22,10 @@ class SellerIssue(Base):
     seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
     order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(24))
+    """``not_as_described``, ``not_received``, ``seller_unresponsive``, ``counterfeit`` or ``other``."""
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    """``open`` or ``resolved``."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -38,6 +41,7 @@ class SellerMessage(Base):
     order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="relayed")
+    """``relayed`` or ``answered``."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -57,3 +61,20 @@ class Payout(Base):
     scheduled_for: Mapped[dt.date] = mapped_column(Date)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     hold_reason: Mapped[str] = mapped_column(String(160), default="")
+
+
+class ListingStockChange(Base):
+    """Audit log: a store owner changed the stock of one of their listings through the desk."""
+
+    __tablename__ = "listing_stock_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variants.id"), nullable=True)
+    """``None`` for a product without variants (its own stock was changed)."""
+    old_stock: Mapped[int] = mapped_column(Integer)
+    new_stock: Mapped[int] = mapped_column(Integer)
+    changed_by: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    """The verified store owner who asked for the change."""
+    at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -53,9 +53,14 @@ def propose_write(
         A tool result that asks for no model reply (the caller's answer comes next).
 
     Raises:
-        ToolError: a write was already proposed in this same caller turn (one at a time).
+        ToolError: a write was already proposed in this same caller turn (one at a time), or the same
+            reply already transferred the caller (the coordinator voids a write proposed before it).
     """
     ctx = context.userdata
+    if context.speech_handle.id in ctx.transfer_reply_ids:
+        # The same reply already handed the caller to another agent (tool calls of one reply run
+        # concurrently): a write proposed now would be answered at the next agent.
+        raise ToolError("This reply already transferred the caller; nothing was proposed. Do not propose changes now.")
     if ctx.pending is not None and ctx.pending.proposed_at_turn == ctx.user_turns:
         raise ToolError(
             f"{ctx.pending.name} is already waiting for the caller's answer. Do not propose another change now."

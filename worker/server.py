@@ -68,6 +68,7 @@ async def entrypoint(ctx: JobContext) -> None:
         tts=providers.tts,
         vad=ctx.proc.userdata["vad"],
         turn_handling=providers.turn_handling,
+        settings=settings,
     )
     _publish_desk_state(ctx, session)
     started = time.monotonic()

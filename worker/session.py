@@ -8,6 +8,7 @@ be wired from outside for confirmations or identity capture to work.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from livekit import rtc
@@ -17,6 +18,9 @@ from livekit.agents.voice.turn import TurnHandlingOptions
 
 from agents.registry import AGENTS
 from call.context import CustomerContext
+
+from .settings import Settings
+from .supervisor_client import build_supervisor
 
 MAX_TOOL_STEPS = 5
 """Tool steps allowed in one reply (e.g. check eligibility → propose the return)."""
@@ -31,6 +35,7 @@ def build_session(
     vad: vad.VAD | None = None,
     turn_handling: TurnHandlingOptions | None = None,
     aec_warmup_duration: float | Any | None = NOT_GIVEN,
+    settings: Settings | None = None,
 ) -> AgentSession[CustomerContext]:
     """An ``AgentSession`` for one call.
 
@@ -40,6 +45,9 @@ def build_session(
         stt, tts, vad: Speech models; all ``None`` for a text-only session.
         turn_handling: Endpointing, turn detection, interruption and preemptive generation.
         aec_warmup_duration: Echo-cancellation warm-up (``None`` for WAV files, which carry no echo).
+        settings: When given and ``userdata`` has no supervisor yet, the supervisor client configured by
+            these settings is put on ``userdata.supervisor`` (:func:`worker.supervisor_client.build_supervisor`;
+            ``None`` when none is configured) and closed with the session.
 
     Returns:
         The session, not started (see :func:`start_call`).
@@ -60,6 +68,18 @@ def build_session(
         kwargs["aec_warmup_duration"] = aec_warmup_duration
     session = AgentSession[CustomerContext](**kwargs)
     session.on("function_tools_executed", _silence_after_handoff)
+    if settings is not None and userdata.supervisor is None:
+        supervisor = build_supervisor(settings)
+        userdata.supervisor = supervisor
+        if supervisor is not None:
+            closing: set[asyncio.Task[None]] = set()
+
+            def _close_supervisor(_: object) -> None:
+                task = asyncio.ensure_future(supervisor.aclose())
+                closing.add(task)
+                task.add_done_callback(closing.discard)
+
+            session.on("close", _close_supervisor)
     return session
 
 

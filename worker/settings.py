@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     """json_actions: grammar-constrained JSON (llama-server); native_tools: OpenAI tool calls (e.g. Ollama)."""
     local_llm_timeout_s: float = Field(90.0, gt=0)
 
+    # Supervisor: a stronger model the advanced features desk consults for complex questions
+    # (see worker/supervisor_client.py for the defaults of each profile)
+    supervisor_enabled: bool = True
+    supervisor_url: str | None = None
+    """OpenAI-compatible base URL; unset: OpenAI (cloud profile) or LOCAL_LLM_URL (local profile)."""
+    supervisor_model: str | None = None
+    """Unset: gpt-4.1 (cloud) or LOCAL_LLM_MODEL (local)."""
+    supervisor_api_key: SecretStr | None = None
+    """Unset: OPENAI_API_KEY, or none for a local server."""
+    supervisor_timeout_s: float | None = Field(None, gt=0, le=120)
+    """Seconds one supervisor answer may take; unset: 8 (hosted) or 45 (local server)."""
+
     # Data and policy
     database_url: str = "sqlite+aiosqlite:///data/marketplace.db"
     secret_salt: SecretStr = SecretStr(DEFAULT_SALT)
@@ -90,6 +102,8 @@ class Settings(BaseSettings):
                         f"{key.upper()} is not set (needed by the cloud profile's {what}; "
                         "or set PROVIDER_PROFILE=local)"
                     )
+        if self.supervisor_url and not self.supervisor_url.startswith(("http://", "https://")):
+            missing.append(f"SUPERVISOR_URL must start with http:// or https:// (got '{self.supervisor_url[:40]}')")
         if command == "start" and self.secret_salt.get_secret_value() == DEFAULT_SALT:
             missing.append("SECRET_SALT is the development default; set a secret value in production")
         return missing

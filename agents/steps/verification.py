@@ -288,6 +288,10 @@ async def check_identity(turn: Turn, last4: str, kind: SecretKind) -> CodeReply:
         return go(turn, AuthStep.DATE_OF_BIRTH, "I'm sorry, those details don't match our records. Let's try again.")
     v.customer, v.secret_kind, v.verified_at = result.customer, kind, ctx.services.clock.now()
     v.address_on_file = result.address
+    try:  # an account the security desk locked stays locked in later calls: account tools refuse (fail closed)
+        ctx.account_locked = await ctx.services.account_security.is_security_locked(result.customer.id)
+    except ServiceError:
+        ctx.account_locked = True
     ctx.note_action("Identity verified")
     logger.info("caller verified as %s", result.customer.id)
     if result.address is None:
@@ -396,6 +400,23 @@ def route_or_ask(turn: Turn, lead: str) -> CodeReply:
     from ..coordinator import TransferRefusedError, coordinator
 
     ctx = turn.ctx
+    if ctx.account_locked:
+        # Locked by the security desk (this call or an earlier one): no account tool will serve the caller.
+        ctx.resume = None
+        try:
+            nxt = coordinator().transfer(ctx, turn.agent, "human", "The account is locked for security")
+        except TransferRefusedError as exc:
+            logger.info("transfer of a locked account to a person refused: %s", exc)
+        else:
+            return CodeReply(
+                [
+                    Speech(
+                        f"{lead} Your account is locked for security, so I can't make account changes on this call. "
+                        "I'll connect you with a colleague who can help unlock it."
+                    )
+                ],
+                handoff=nxt,
+            )
     if ctx.resume is not None:
         # Verification on demand: back to the agent that sent the caller here, request intact.
         resume = ctx.resume

@@ -15,6 +15,9 @@ INSERTS = {
     "initiate_return": "returns",
     "report_delivery_issue": "delivery_issues",
     "create_escalation_ticket": "tickets",
+    "update_listing_stock": "listing_stock_changes",
+    "report_seller_issue": "seller_issues",
+    "contact_seller": "seller_messages",
 }
 
 

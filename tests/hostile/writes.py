@@ -39,6 +39,8 @@ class Write:
     yes: str = "yes"
     """The caller's answer that executes the write: "yes", or the last four digits for a step-up write."""
     step_up: bool = False
+    inserts: bool = True
+    """The write adds one row to ``table`` (False: it updates rows, e.g. a cancellation)."""
 
     @property
     def caller(self) -> DemoCustomer | None:

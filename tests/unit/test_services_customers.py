@@ -11,7 +11,7 @@ import pytest
 
 from services import InvalidInputError, LockedOutError, NotFoundError, Services
 from services.customers import LOCKOUT, MAX_FAILED_ATTEMPTS, VerificationResult
-from services.demo_data import AVA, MARCUS, DemoCustomer
+from services.demo_data import AVA, MARCUS, PRIYA, DemoCustomer
 from services.errors import ErrorCode
 from services.security import digest_secret, secrets_match
 from services.views import AddressView, CustomerView
@@ -289,6 +289,15 @@ async def test_failed_step_ups_count_towards_the_lockout(services: Services) -> 
         assert not await services.customers.step_up(MARCUS.id, "0000")
     with pytest.raises(LockedOutError):
         await services.customers.verify(**factors(MARCUS))
+
+
+@pytest.mark.asyncio
+async def test_right_digits_do_not_pass_a_step_up_while_locked_out(services: Services, query: Query) -> None:
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        assert not await services.customers.step_up(PRIYA.id, "0000")
+    assert not await services.customers.step_up(PRIYA.id, PRIYA.card_last4)
+    rows = await query(services, "select succeeded from auth_attempts where customer_id = :c", c=PRIYA.id)
+    assert [bool(r[0]) for r in rows] == [False] * (MAX_FAILED_ATTEMPTS + 1)
 
 
 @pytest.mark.asyncio

@@ -149,10 +149,331 @@ SAMPLES: dict[ErrorCode, tuple[type[ServiceError], dict[str, Any], tuple[str, ..
         ("temporarily locked",),
     ),
     # --- catalogue desks: samples of this desk go right below this line ---
+    ErrorCode.PRODUCT_NOT_FOUND: (NotFoundError, {"sku": "FSH-9999"}, ("no product FSH-9999",)),
+    ErrorCode.VARIANT_NOT_FOUND: (
+        NotFoundError,
+        {
+            "sku": "FSH-2001",
+            "name": "Alpine rain jacket",
+            "dimension": "size",
+            "requested": "XXL",
+            "options": ("XS", "S", "M", "L", "XL"),
+        },
+        ("Alpine rain jacket does not come in XXL", "Available sizes: XS, S, M, L, XL."),
+    ),
+    ErrorCode.VARIANT_REQUIRED: (
+        InvalidInputError,
+        {
+            "sku": "BOK-1001",
+            "name": "The Lighthouse Keeper",
+            "dimension": "format",
+            "options": ("hardcover", "paperback", "ebook", "audiobook"),
+        },
+        ("several formats: hardcover, paperback, ebook, audiobook", "Ask the caller which format"),
+    ),
+    ErrorCode.NOT_COMPARABLE: (
+        InvalidInputError,
+        {"reason": "categories", "names": ("Alpine rain jacket", "Harbor 3-seat sofa")},
+        ("different departments (Alpine rain jacket, Harbor 3-seat sofa)",),
+    ),
+    ErrorCode.NOT_APPLICABLE: (
+        InvalidInputError,
+        {
+            "sku": "ELC-3001",
+            "name": "Noise-cancelling headphones",
+            "category": "electronics",
+            "kind": "headphones",
+            "feature": "room fit",
+        },
+        ("no room fit information for the Noise-cancelling headphones (a headphones)",),
+    ),
+    ErrorCode.MEASUREMENT_OUT_OF_RANGE: (
+        InvalidInputError,
+        {"field": "chest", "value": 102, "low": 20, "high": 70, "unit": "in"},
+        ("chest of 102 in is not plausible", "divide by 2.54"),
+    ),
+    ErrorCode.MEASUREMENT_REQUIRED: (
+        InvalidInputError,
+        {"sku": "FSH-2003", "name": "Meridian slim jeans", "garment": "bottoms", "fields": ("waist", "hip")},
+        ("Meridian slim jeans", "waist or hip in inches"),
+    ),
+    ErrorCode.NO_FITTING_SIZE: (
+        InvalidInputError,
+        {
+            "sku": "FSH-2001",
+            "name": "Alpine rain jacket",
+            "brand": "Northwind",
+            "direction": "above",
+            "smallest": "XS",
+            "largest": "XL",
+        },
+        ("larger than the largest size", "from XS to XL"),
+    ),
     # --- commerce (cart, checkout, promotions): samples of this desk go right below this line ---
+    ErrorCode.CART_EMPTY: (
+        InvalidStateError,
+        {"last_order_id": "ORD-400001"},
+        ("cart is empty", "ORD-400001", "do not place it again"),
+    ),
+    ErrorCode.CART_ITEM_NOT_FOUND: (
+        NotFoundError,
+        {"variant_id": 7, "items": ("1 The Lighthouse Keeper, hardcover",)},
+        ("not in the cart", "1 The Lighthouse Keeper, hardcover"),
+    ),
+    ErrorCode.VARIANT_NOT_IN_CATALOGUE: (NotFoundError, {"variant_id": 99999}, ("not in the catalogue",)),
+    ErrorCode.OUT_OF_STOCK: (
+        InvalidStateError,
+        {
+            "sku": "FSH-2001",
+            "item_name": "Alpine rain jacket",
+            "variant": "size M, red",
+            "requested": 1,
+            "available": 0,
+        },
+        ("Alpine rain jacket (size M, red) is out of stock",),
+    ),
+    ErrorCode.CART_QUANTITY_OUT_OF_RANGE: (
+        InvalidInputError,
+        {"item_name": "Alpine rain jacket", "quantity": 12, "in_cart": 8, "min": 1, "max": 10},
+        ("already has 8", "at most 2 more"),
+    ),
+    ErrorCode.CART_FULL: (InvalidStateError, {"max_lines": 20}, ("20 different items",)),
+    ErrorCode.CHECKOUT_NO_ADDRESS: (InvalidStateError, {}, ("no shipping address",)),
+    ErrorCode.CHECKOUT_ACCOUNT_LOCKED: (InvalidStateError, {}, ("locked for security",)),
+    ErrorCode.CHECKOUT_TOTAL_CHANGED: (
+        InvalidStateError,
+        {"expected_cents": 12452, "total_cents": 13741},
+        ("$137.41", "$124.52", "Nothing was ordered"),
+    ),
+    ErrorCode.PROMO_NOT_FOUND: (NotFoundError, {"code": "SAVE100"}, ("no promotion code SAVE100",)),
+    ErrorCode.PROMO_NOT_STARTED: (
+        InvalidStateError,
+        {"code": "HOLIDAY20", "starts_on": dt.date(2026, 12, 2)},
+        ("HOLIDAY20", "December 02"),
+    ),
+    ErrorCode.PROMO_EXPIRED: (
+        InvalidStateError,
+        {"code": "SUMMER30", "ended_on": dt.date(2026, 9, 19)},
+        ("SUMMER30 expired on September 19",),
+    ),
+    ErrorCode.PROMO_MEMBERSHIP: (
+        InvalidStateError,
+        {"code": "GOLD25", "tier": "gold", "customer_tier": "standard"},
+        ("GOLD25", "gold members only", "standard"),
+    ),
+    ErrorCode.PROMO_ALREADY_USED: (
+        InvalidStateError,
+        {"code": "SAVE10", "order_id": "ORD-100202"},
+        ("SAVE10", "ORD-100202", "once per customer"),
+    ),
+    ErrorCode.PROMO_CATEGORY: (
+        InvalidStateError,
+        {"code": "BOOKS15", "category": "books"},
+        ("BOOKS15 only applies to books items",),
+    ),
+    ErrorCode.PROMO_MIN_SPEND: (
+        InvalidStateError,
+        {
+            "code": "TAKE20",
+            "category": None,
+            "min_spend_cents": 10000,
+            "eligible_subtotal_cents": 2400,
+            "short_cents": 7600,
+        },
+        ("$100.00", "$24.00", "$76.00 short"),
+    ),
+    ErrorCode.PROMO_ALREADY_APPLIED: (InvalidStateError, {"code": "SAVE10"}, ("SAVE10 is already applied",)),
+    ErrorCode.PROMO_ONE_PER_ORDER: (
+        InvalidStateError,
+        {"code": "SAVE10", "current_code": "BOOKS15"},
+        ("one promotion per order", "BOOKS15", "SAVE10"),
+    ),
     # --- account (security, personalization): samples of this desk go right below this line ---
+    ErrorCode.CHARGE_NOT_FOUND: (NotFoundError, {"charge_id": "CHG-810008"}, ("no charge CHG-810008",)),
+    ErrorCode.CHARGE_NOT_MATCHED: (
+        InvalidInputError,
+        {
+            "reference": "the one from Paris",
+            "charges": (("CHG-810008", 48900, "Lagos Gadget Hub", "Lagos, Nigeria", dt.date(2026, 11, 16)),),
+        },
+        ("the one from Paris", "CHG-810008, $489.00 at Lagos Gadget Hub, Lagos, Nigeria, November 16", "Ask which"),
+    ),
+    ErrorCode.CHARGE_AMBIGUOUS: (
+        InvalidInputError,
+        {
+            "reference": "the small one",
+            "charges": (
+                ("CHG-810009", 100, "VRFY*Online Services", "Bucharest, Romania", dt.date(2026, 11, 15)),
+                ("CHG-810010", 149, "VRFY*Online Services", "Bucharest, Romania", dt.date(2026, 11, 15)),
+            ),
+        },
+        ("Several charges", "CHG-810009, $1.00", "CHG-810010, $1.49", "which one"),
+    ),
+    ErrorCode.TOO_MANY_CHARGES: (InvalidInputError, {"count": 12, "limit": 10}, ("12 charges", "at most 10")),
+    ErrorCode.CHARGE_NOT_DISPUTABLE: (
+        InvalidStateError,
+        {"charge_id": "CHG-810008", "status": "disputed", "window_days": 120},
+        ("CHG-810008", "already reported as fraud"),
+    ),
+    ErrorCode.ACCOUNT_ALREADY_LOCKED: (
+        InvalidStateError,
+        {"locked_at": dt.datetime(2026, 11, 18, 15, 0)},
+        ("already locked", "November 18", "only a person"),
+    ),
+    ErrorCode.RESET_RECENTLY_SENT: (
+        InvalidStateError,
+        {"sent_to": "p***@example.com", "expires_at": dt.datetime(2026, 11, 18, 15, 30)},
+        ("p***@example.com", "15:30 UTC"),
+    ),
+    ErrorCode.PREFERENCE_KEY_UNKNOWN: (
+        InvalidInputError,
+        {"key": "password", "allowed": ("favourite_category", "clothing_size")},
+        ("The preference 'password' cannot be saved", "favourite_category, clothing_size"),
+    ),
+    ErrorCode.PREFERENCE_VALUE_INVALID: (
+        InvalidInputError,
+        {"key": "clothing_size", "expected": "one of XS, S, M, L, XL, XXL"},
+        ("clothing size", "one of XS, S, M, L, XL, XXL"),
+    ),
+    ErrorCode.BEHAVIOR_LIMIT_REACHED: (InvalidInputError, {"limit": 20}, ("already noted 20",)),
     # --- sellers: samples of this desk go right below this line ---
+    ErrorCode.SELLER_NOT_FOUND: (NotFoundError, {"reference": "Lakesde Hom"}, ("Lakesde Hom", "store's name")),
+    ErrorCode.SELLER_AMBIGUOUS: (
+        NotFoundError,
+        {"reference": "lamp", "options": (("Lakeside Home Goods", "Brass desk lamp"), ("Oak & Ember", ""))},
+        ("lamp", "Lakeside Home Goods (sells the Brass desk lamp)", "Oak & Ember", "which one"),
+    ),
+    ErrorCode.SELLER_NOT_ON_ORDER: (
+        InvalidStateError,
+        {"order_id": "ORD-100101", "seller_name": "Raman Books & Prints", "sellers": ("Northpeak Outfitters",)},
+        ("ORD-100101", "Raman Books & Prints", "Northpeak Outfitters"),
+    ),
+    ErrorCode.SELLER_ISSUE_ALREADY_OPEN: (
+        InvalidStateError,
+        {"issue_id": "SIS-610002", "seller_name": "Lakeside Home Goods", "order_id": "ORD-100202"},
+        ("SIS-610002", "Lakeside Home Goods", "ORD-100202", "already open"),
+    ),
+    ErrorCode.SELLER_ISSUE_NEEDS_ORDER: (
+        InvalidInputError,
+        {"kind": "not_received", "seller_name": "Lakeside Home Goods"},
+        ("Lakeside Home Goods", "not received", "which order"),
+    ),
+    ErrorCode.SELLER_ISSUE_KIND_UNKNOWN: (
+        InvalidInputError,
+        {"kind": "rude", "kinds": ("not_as_described", "other")},
+        ("'rude'", "not_as_described, other"),
+    ),
+    ErrorCode.SELLER_MESSAGE_LIMIT: (
+        InvalidStateError,
+        {"seller_name": "Lakeside Home Goods", "limit": 3},
+        ("3 messages", "Lakeside Home Goods", "daily limit"),
+    ),
+    ErrorCode.NO_SELLER_STORE: (NotFoundError, {"customer_id": "CUS-1001"}, ("does not own a seller store",)),
+    ErrorCode.LISTING_NOT_FOUND: (
+        NotFoundError,
+        {"reference": "skillet", "listings": ("Brass desk lamp", "Walnut side table")},
+        ("'skillet'", "Brass desk lamp, Walnut side table"),
+    ),
+    ErrorCode.LISTING_AMBIGUOUS: (
+        NotFoundError,
+        {"reference": "lamp", "options": (("HOM-4001", "Brass desk lamp"), ("HOM-6003", "Amber table lamp"))},
+        ("Brass desk lamp (HOM-4001)", "Amber table lamp (HOM-6003)"),
+    ),
+    ErrorCode.LISTING_VARIANT_REQUIRED: (
+        InvalidInputError,
+        {"sku": "FSH-6001", "name": "Linen shirt", "variants": ("size M, blue", "size L, blue")},
+        ("Linen shirt (FSH-6001)", "size M, blue; size L, blue"),
+    ),
+    ErrorCode.LISTING_VARIANT_NOT_FOUND: (
+        NotFoundError,
+        {"sku": "FSH-6001", "name": "Linen shirt", "reference": "XXL", "variants": ("size M, blue",)},
+        ("Linen shirt (FSH-6001)", "'XXL'", "size M, blue"),
+    ),
+    ErrorCode.LISTING_STOCK_OUT_OF_RANGE: (
+        InvalidInputError,
+        {"quantity": -5, "minimum": 0, "maximum": 10000},
+        ("from 0 to 10,000", "-5 is not possible"),
+    ),
+    ErrorCode.LISTING_STOCK_UNCHANGED: (
+        InvalidInputError,
+        {"sku": "HOM-4001", "name": "Brass desk lamp", "variant": "", "quantity": 25},
+        ("Brass desk lamp already has 25 units",),
+    ),
     # --- advanced features: samples of this desk go right below this line ---
+    ErrorCode.FEATURE_PRODUCT_UNKNOWN: (NotFoundError, {"sku": "HOM-0000"}, ("no product HOM-0000",)),
+    ErrorCode.ALREADY_ON_WISHLIST: (
+        InvalidStateError,
+        {"sku": "ELC-3002", "name": "27-inch 4K monitor"},
+        ("27-inch 4K monitor is already on the caller's wishlist",),
+    ),
+    ErrorCode.NOT_ON_WISHLIST: (
+        NotFoundError,
+        {"sku": "HOM-4002", "name": "Cast iron skillet", "wishlist": ("Brass desk lamp", "27-inch 4K monitor")},
+        ("Cast iron skillet is not on the caller's wishlist", "Brass desk lamp, 27-inch 4K monitor"),
+    ),
+    ErrorCode.WISHLIST_FULL: (InvalidStateError, {"max_items": 50}, ("most items allowed (50)",)),
+    ErrorCode.PRICE_ALERT_NOT_FOUND: (
+        NotFoundError,
+        {"alert_id": "ALR-710001"},
+        ("no active price alert ALR-710001 on this caller's account",),
+    ),
+    ErrorCode.PRICE_ALERT_EXISTS: (
+        InvalidStateError,
+        {"alert_id": "ALR-710001", "name": "27-inch 4K monitor", "target_price_cents": 29900},
+        ("ALR-710001", "27-inch 4K monitor", "$299.00", "cancel that alert first"),
+    ),
+    ErrorCode.PRICE_ALERT_LIMIT: (InvalidStateError, {"max_alerts": 10}, ("10 active price alerts",)),
+    ErrorCode.PRICE_ALERT_TARGET_NOT_BELOW: (
+        InvalidInputError,
+        {"name": "Brass desk lamp", "target_price_cents": 6500, "current_price_cents": 5900},
+        ("Brass desk lamp costs $59.00 now", "target of $65.00 would not be a drop", "lower target price"),
+    ),
+    ErrorCode.PRICE_ALERT_TARGET_INVALID: (
+        InvalidInputError,
+        {"target_price_cents": -500, "max_price_cents": 10_000_000},
+        ("positive amount in dollars of at most $100,000",),
+    ),
+    ErrorCode.SUBSCRIPTION_NOT_FOUND: (
+        NotFoundError,
+        {"subscription_id": "SUB-720001"},
+        ("no subscription SUB-720001 on this caller's account",),
+    ),
+    ErrorCode.NOT_SUBSCRIBABLE: (
+        InvalidStateError,
+        {"sku": "ELC-3002", "name": "27-inch 4K monitor", "kinds": ("coffee", "tea")},
+        ("27-inch 4K monitor cannot be subscribed to", "consumables"),
+    ),
+    ErrorCode.SUBSCRIPTION_VARIANT_REQUIRED: (
+        InvalidInputError,
+        {"sku": "HOM-4901", "name": "Ridgeline house blend coffee beans", "variants": ("12 oz", "2 lb")},
+        ("several sizes", "12 oz, 2 lb"),
+    ),
+    ErrorCode.SUBSCRIBE_OUT_OF_STOCK: (
+        InvalidStateError,
+        {"sku": "HOM-4906", "name": "Cedar soy wax candle", "variant": ""},
+        ("Cedar soy wax candle is out of stock",),
+    ),
+    ErrorCode.SUBSCRIPTION_EXISTS: (
+        InvalidStateError,
+        {"subscription_id": "SUB-720001", "name": "Ridgeline house blend coffee beans", "status": "paused"},
+        ("already has subscription SUB-720001", "(paused)"),
+    ),
+    ErrorCode.SUBSCRIPTION_INTERVAL_INVALID: (
+        InvalidInputError,
+        {"every_weeks": 3, "allowed": (2, 4, 8)},
+        ("every 2, 4 or 8 weeks",),
+    ),
+    ErrorCode.SUBSCRIPTION_QUANTITY_INVALID: (
+        InvalidInputError,
+        {"quantity": 9, "max_quantity": 6},
+        ("1 to 6 units",),
+    ),
+    ErrorCode.SUBSCRIPTION_LIMIT: (InvalidStateError, {"max_subscriptions": 20}, ("20 subscriptions",)),
+    ErrorCode.SUBSCRIPTION_STATE: (
+        InvalidStateError,
+        {"subscription_id": "SUB-720002", "name": "coffee filters", "status": "paused", "action": "pause"},
+        ("SUB-720002", "is paused, so it cannot be paused"),
+    ),
     ErrorCode.TIMEOUT: (ServiceTimeoutError, {"seconds": 3.0}, ("did not answer in time",)),
 }
 

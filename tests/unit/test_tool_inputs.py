@@ -23,7 +23,7 @@ from agents.turns import CallerTurn
 from call.context import AuthStep
 from services.demo_data import AVA, MARCUS
 from tools.auth import save_address
-from tools.catalog import catalog_search_tool
+from tools.books import search_books
 from tools.escalation import create_escalation_ticket
 from tools.orders import ORDER_TOOLS
 from tools.returns import RETURN_TOOLS
@@ -271,17 +271,17 @@ OTHER_CASES = [
          "The reason is too long; summarise it in under 500 characters"),
     case("ticket-unknown-priority", "human", "create_escalation_ticket", {"reason": "Refund", "priority": "critical"},
          parse_error("priority")),
-    case("catalog-empty-query", "books", "search_catalog", {"query": ""},
+    case("catalog-empty-query", "books", "search_books", {"query": ""},
          "Say in a few words what product the caller is looking for."),
-    case("catalog-huge-query", "books", "search_catalog", {"query": HUGE},
+    case("catalog-huge-query", "books", "search_books", {"query": HUGE},
          "Say in a few words what product the caller is looking for."),
-    case("catalog-missing-query", "fashion", "search_catalog", {}, parse_error("query")),
+    case("catalog-missing-query", "books", "search_books", {}, parse_error("query")),
 ]
 # fmt: on
 
 
 def test_every_tool_has_bad_input_cases() -> None:
-    tools = [save_address, *ORDER_TOOLS, *RETURN_TOOLS, create_escalation_ticket, catalog_search_tool("books")]
+    tools = [save_address, *ORDER_TOOLS, *RETURN_TOOLS, create_escalation_ticket, search_books]
     names = {t.info.name for t in tools if isinstance(t, FunctionTool)}
     covered = {p.values[0].tool for p in AUTH_CASES + ORDER_CASES + RETURN_CASES + OTHER_CASES}
 

@@ -168,7 +168,7 @@ async def run_simulation(opts: SimOptions, settings: Settings) -> dict[str, obje
         if audio_mode:
             session = await _run_audio(opts, settings, model, userdata, turns, t0)
         else:
-            session = await _run_text(opts, model, userdata, turns, t0)
+            session = await _run_text(opts, settings, model, userdata, turns, t0)
         wall = time.monotonic() - t0
         after = await snapshot(services.db)
     finally:
@@ -252,6 +252,7 @@ def build_audio_session(
         vad=load_vad(),
         turn_handling=handling,
         aec_warmup_duration=None,
+        settings=settings,
     )
     caller = WavCallerInput()
     speaker = WavAgentOutput(agent_wav, origin=origin)
@@ -300,9 +301,14 @@ async def _run_audio(
 
 
 async def _run_text(
-    opts: SimOptions, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
+    opts: SimOptions,
+    settings: Settings,
+    model: llm.LLM,
+    userdata: CustomerContext,
+    turns: list[TurnTiming],
+    t0: float,
 ) -> AgentSession[CustomerContext]:
-    session = build_session(llm=model, userdata=userdata)
+    session = build_session(llm=model, userdata=userdata, settings=settings)
     monitor = CallMonitor(session)
     try:
         await start_call(session, start_agent=opts.start_agent, record=False)
