@@ -248,18 +248,36 @@ def _token_credit(query_word: str, vocabulary: Sequence[str]) -> dict[str, float
     return credits
 
 
+MODEL_CODE_WEIGHT = 8.0
+"""Weight of a word mixing letters and digits ("Q7", "Flex5"): a model code tells products of one line apart."""
+
+
+def _weight(word: str) -> float:
+    """How much a query word counts: numbers 3, model codes :data:`MODEL_CODE_WEIGHT`, other words their length ≤ 8."""
+    if word.isdigit():
+        return 3.0
+    if any(c.isdigit() for c in word):
+        return MODEL_CODE_WEIGHT
+    return float(min(len(word), 8))
+
+
 def _score(query: list[str], docs: dict[str, tuple[set[str], set[str]]]) -> dict[str, tuple[float, float]]:
     """Score each document (``key → (words, name words)``) for the query words.
 
     Returns ``key → (coverage, precision)``: coverage is the weighted share of the query words the product
-    matches (0–100, longer words weigh more, numbers 3); precision the share of the product's own name
+    matches (0–100, longer words weigh more, numbers 3, model codes 8); precision the share of the product's own name
     words the query matched (0–1), which ranks "Alpine rain jacket" above "Summit packable rain jacket" for
     "rain jacket". Two adjacent query words also match one document word ("lite house" → "lighthouse").
     """
     vocabulary = sorted(set().union(*(words for words, _ in docs.values()))) if docs else []
     singles = [_token_credit(w, vocabulary) for w in query]
-    pairs = [_token_credit(a + b, vocabulary) for a, b in itertools.pairwise(query)]
-    weights = [3.0 if w.isdigit() else float(min(len(w), 8)) for w in query]
+    # Two spoken words for one written word ("lite house"): only plain words, never a model code or number
+    # (they must match exactly: "Lumen Q7" is not "Lumen Q4").
+    pairs = [
+        _token_credit(a + b, vocabulary) if a.isalpha() and b.isalpha() and len(b) > 3 else {}
+        for a, b in itertools.pairwise(query)
+    ]
+    weights = [_weight(w) for w in query]
     total = sum(weights) or 1.0
     scores = {}
     for key, (words, name_words) in docs.items():

@@ -224,7 +224,7 @@ async def add_to_cart(
     ctx.show_products([found.sku])
     arguments = {"product": found.name, "quantity": count, "size": size_t, "colour": colour_t, "format": format_t}
     who = verified_or_handoff(
-        context, request=f"add the {found.name} to your cart", tool="add_to_cart", arguments=arguments
+        context, request=f"add {_with_article(found.name)} to your cart", tool="add_to_cart", arguments=arguments
     )
     if isinstance(who, Agent):
         return who
@@ -364,3 +364,8 @@ async def place_order(context: Ctx) -> ToolResult | Agent:
 
 CART_TOOLS: list[llm.Tool] = [add_to_cart, view_cart, update_cart_item, apply_promotion, place_order]
 """The sales desk's cart tools (the catalogue tools come from :mod:`tools.catalog`)."""
+
+
+def _with_article(name: str) -> str:
+    """``"the Alpine rain jacket"``, but ``"The Tide Clock"`` (a title that already starts with an article)."""
+    return name if name.split(" ", 1)[0].casefold() in ("the", "a", "an") else f"the {name}"
