@@ -55,8 +55,24 @@ async def _propose(call, llm, w: Write) -> None:  # type: ignore[no-untyped-def]
     assert call.userdata.pending is not None and call.userdata.pending.name == w.tool
 
 
-@pytest.mark.parametrize("answer", NON_YES)
-@pytest.mark.parametrize("tool", list(WRITES))
+ONE_OF_EACH_KIND = [
+    "okay, I'll think about it",  # a deferral
+    "no",  # a plain no
+    "hmm",  # unclear (re-asked once, then void)
+    "sure, but change it to store credit first",  # a yes with a change
+    "yes?",  # a question
+    "",  # silence transcribed as nothing
+]
+"""One answer of each kind, run against every write (the whole NON_YES list runs against one write)."""
+EVERY_ANSWER_ON = "initiate_return"
+"""The write that every answer of NON_YES is run against (the classification is the same for all writes)."""
+
+CASES = [(EVERY_ANSWER_ON, a) for a in NON_YES] + [
+    (tool, a) for tool in WRITES if tool != EVERY_ANSWER_ON for a in ONE_OF_EACH_KIND
+]
+
+
+@pytest.mark.parametrize(("tool", "answer"), CASES)
 async def test_non_yes_writes_nothing_and_stays_void(db_url: str, tool: str, answer: str) -> None:
     w = WRITES[tool]
     await w.prepare(db_url)

@@ -32,3 +32,13 @@ def test_replace_in_needs_both_markers() -> None:
     assert replace_in(f"a {START} old {END} b", "T") == f"a {START}\nT\n{END} b"
     with pytest.raises(ValueError):
         replace_in("no markers", "T")
+
+
+SPECIALISTS = [key for key in AGENTS if key not in ("authentication", "human")]
+
+
+@pytest.mark.parametrize("key", SPECIALISTS)
+def test_every_specialist_has_five_to_ten_domain_tools(key: str) -> None:
+    """The migration plan's success criterion: 5–10 tools per specialist (besides the transfer tool)."""
+    (row,) = [r for r in agent_rows() if r.key == key]
+    assert 5 <= len(row.tools) <= 10, [name for name, _ in row.tools]
