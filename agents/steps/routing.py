@@ -26,7 +26,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"not arrived|late order|order status)\b",
     ),
     ("seller_management", r"\b(seller|my store|listing|payout)\b"),
-    ("promotions", r"\b(promo(tion)?|coupon|discount|deal|voucher)\b"),
+    ("promotions", r"\b(promo(tion)?s?|coupons?|discounts?|deals?|vouchers?|sales? on)\b"),
     ("advanced_features", r"\b(wish ?list|price (drop|alert)|subscri(be|ption)|bundle)\b"),
     ("personalization", r"\b(recommend|suggest|preferences?)\b"),
     ("sales", r"\b(buy|purchase|checkout|check out|add to (my )?cart|place an order)\b"),

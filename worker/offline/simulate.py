@@ -334,6 +334,11 @@ async def _run_text(
                 )
             )
             _print_progress(turns[-1])
+            if timed_out:
+                # The session is still inside that turn (LiveKit allows one run at a time): the call cannot
+                # go on honestly, so it ends here and the outcome block reports what was not reached.
+                print(f"simulate: the turn timed out after {opts.turn_timeout_s:.0f}s; the call stops here")
+                break
     finally:
         await session.aclose()
     return session
