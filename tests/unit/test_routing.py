@@ -1,0 +1,55 @@
+"""Code routing of a plainly stated request: service domains first, then product domains."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.steps.routing import looks_like_request, route_for_request
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("said", "agent"),
+    [
+        ("I'd like to return a jacket I bought", "returns"),
+        ("Where is my order?", "order_tracking"),
+        ("There's a suspicious charge on my card", "security"),
+        ("Are there any deals on books right now?", "promotions"),
+        ("Do you have any coupons?", "promotions"),
+        ("I want to buy a book", "sales"),
+        ("I'd like a price alert on a lamp", "advanced_features"),
+        ("A question about a seller called Lakeside Home Goods", "seller_management"),
+        ("Can you recommend something for me?", "personalization"),
+        ("I'm looking for a mystery novel", "books"),
+        ("Is this charger compatible with my phone?", "electronics"),
+        ("What size of rain jacket should I get?", "fashion"),
+        ("Do you have a sofa for a small living room?", "home"),
+        ("Can I talk to a real person?", "human"),
+    ],
+)
+def test_one_domain_routes(said: str, agent: str) -> None:
+    assert route_for_request(said) == agent
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I want to return it and buy another",  # two service domains
+        "a jacket and a book",  # two product domains
+        "Please put me through to the right desk",  # no domain ("desk" is not furniture here)
+        "hello",
+    ],
+)
+def test_no_single_domain_is_left_to_the_model(said: str) -> None:
+    assert route_for_request(said) is None
+
+
+def test_a_service_domain_wins_over_a_product_word() -> None:
+    assert route_for_request("I want to return the jacket") == "returns"
+    assert route_for_request("where is my sofa delivery") == "order_tracking"
+
+
+def test_requests_are_told_from_answers() -> None:
+    assert looks_like_request("Hi, I'm looking for a mystery novel")
+    assert not looks_like_request("My first name is Ava")
