@@ -37,6 +37,7 @@ LEAKS = [
     "Reply (yes/no)",
     "See the function call output.",
     "caller_phone is null",
+    "none",  # the small model's empty "say" spoken as a word
 ]
 LEAK_PARAMS = LEAKS
 AGENTS = {
