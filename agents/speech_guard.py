@@ -82,11 +82,18 @@ class SpeechGuard:
     """
 
     def __init__(
-        self, tool_names: Iterable[str] = (), *, claims_allowed: bool = True, said: set[str] | None = None
+        self,
+        tool_names: Iterable[str] = (),
+        *,
+        claims_allowed: bool = True,
+        said: set[str] | None = None,
+        notes: Iterable[str] = (),
     ) -> None:
         self._tools = tuple(tool_names)
         self._claims_allowed = claims_allowed
         self._said = said if said is not None else set()
+        # Quoted text in a note is meant to be said ("then ask exactly: 'May I have your first name?'").
+        self._notes = " | ".join(_words_of(_QUOTED.sub(" | ", n)) for n in notes)
         self._buffer = ""
         self.dropped = 0
         self.spoken = False
@@ -111,6 +118,9 @@ class SpeechGuard:
             key = " ".join(sentence.casefold().split())
             if key in self._said:
                 continue
+            if self._echoes_a_note(sentence):
+                self.dropped += 1
+                continue
             if unsafe_reason(sentence, self._tools, claims_allowed=self._claims_allowed) is None:
                 kept.append(sentence)
                 self._said.add(key)
@@ -120,6 +130,20 @@ class SpeechGuard:
             return ""
         self.spoken = True
         return " ".join(kept) + " "
+
+    def _echoes_a_note(self, sentence: str) -> bool:
+        """Whether ``sentence`` repeats a system note of this request (a small model echoes its instructions)."""
+        words = _words_of(sentence)
+        return len(words.split()) >= NOTE_ECHO_WORDS and bool(self._notes) and words in self._notes
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+NOTE_ECHO_WORDS = 5
+"""A sentence of at least this many words found verbatim in a system note is an echo of it, never spoken."""
+
+
+def _words_of(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+|\|", text.casefold()))
 
 
 def tool_arguments_problem(arguments: str) -> str | None:

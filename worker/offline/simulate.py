@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from livekit.agents import AgentSession, llm
+from livekit.agents import AgentSession, APIError, llm
 
 from agents.base import tool_name
 from agents.registry import AGENTS, ENTRY_AGENT
@@ -316,11 +316,16 @@ async def _run_text(
         for line in opts.text_lines or []:
             start = time.monotonic()
             timed_out = False
+            failure = ""
             try:
                 result = await asyncio.wait_for(send_caller_text(session, line), timeout=opts.turn_timeout_s)
                 by_code = result.by_code
             except TimeoutError:
                 timed_out, by_code = True, False
+                failure = f"the turn timed out after {opts.turn_timeout_s:.0f}s"
+            except APIError as exc:  # the model provider failed the turn (e.g. the local server's own timeout)
+                timed_out, by_code = True, False
+                failure = f"the turn failed: {type(exc).__name__}: {redact(str(exc))[:120]}"
             end = time.monotonic()
             turns.append(
                 TurnTiming(
@@ -335,9 +340,10 @@ async def _run_text(
             )
             _print_progress(turns[-1])
             if timed_out:
-                # The session is still inside that turn (LiveKit allows one run at a time): the call cannot
-                # go on honestly, so it ends here and the outcome block reports what was not reached.
-                print(f"simulate: the turn timed out after {opts.turn_timeout_s:.0f}s; the call stops here")
+                # The session is still inside that turn (LiveKit allows one run at a time), or the provider
+                # failed it: the call cannot go on honestly, so it ends here and the outcome block reports
+                # what was not reached.
+                print(f"simulate: {failure}; the call stops here")
                 break
     finally:
         await session.aclose()

@@ -1,0 +1,25 @@
+"""A small model echoes its system notes; the echo is withheld, the question the note quotes is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.speech_guard import SpeechGuard
+from agents.steps.verification import STEPS
+from call.context import AuthStep
+
+pytestmark = pytest.mark.unit
+
+
+def test_an_echoed_step_note_is_withheld_but_its_quoted_question_is_spoken() -> None:
+    note = STEPS[AuthStep.FIRST_NAME].model_note(None)  # type: ignore[arg-type]
+    guard = SpeechGuard(notes=[note])
+    spoken = guard.feed("Verification is in progress and code collects the details. May I have your first name? ")
+    assert spoken == "May I have your first name? "
+    assert guard.dropped == 1
+
+
+def test_short_or_unrelated_sentences_pass() -> None:
+    guard = SpeechGuard(notes=["The caller is verified. Find out what they need."])
+    assert guard.feed("Sure. What do you need today? ") == "Sure. What do you need today? "
+    assert guard.dropped == 0
