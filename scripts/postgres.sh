@@ -26,16 +26,21 @@ not_installable() {
 }
 
 # The newest installed server binaries: $PG_BINDIR, Debian's /usr/lib/postgresql/N/bin, or initdb on PATH.
+complete_bindir() {  # DIR: holds everything this script runs
+  local tool
+  for tool in initdb pg_ctl postgres psql; do [ -x "$1/$tool" ] || return 1; done
+}
 find_bindir() {
-  if [ -n "${PG_BINDIR:-}" ] && [ -x "$PG_BINDIR/initdb" ]; then echo "$PG_BINDIR"; return 0; fi
+  if [ -n "${PG_BINDIR:-}" ] && complete_bindir "$PG_BINDIR"; then echo "$PG_BINDIR"; return 0; fi
   local d best=""
-  for d in /usr/lib/postgresql/*/bin; do
-    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] || continue
+  for d in "${PG_LIBDIR:-/usr/lib/postgresql}"/*/bin; do
+    complete_bindir "$d" || continue
     if [ -z "$best" ] || [ "${d//[^0-9]/}" -gt "${best//[^0-9]/}" ]; then best=$d; fi
   done
   if [ -n "$best" ]; then echo "$best"; return 0; fi
-  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-    dirname "$(command -v initdb)"; return 0
+  if command -v initdb >/dev/null 2>&1; then
+    d=$(dirname "$(readlink -f "$(command -v initdb)")")
+    if complete_bindir "$d"; then echo "$d"; return 0; fi
   fi
   return 1
 }
@@ -85,11 +90,12 @@ free_port() {
   "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-is_running() {  # DIR
-  [ -f "$1/data/postmaster.pid" ] && [ -f "$1/url" ] || return 1
+is_running() {  # DIR: its server answers queries
+  [ -f "$1/data/postmaster.pid" ] && [ -f "$1/url" ] && [ -f "$1/port" ] || return 1
   local bin
   bin=$(cat "$1/bindir" 2>/dev/null) || return 1
-  as_owner "$bin/pg_ctl" -D "$1/data" status >/dev/null 2>&1
+  as_owner "$bin/psql" -X -q -w -h "$1/run" -p "$(cat "$1/port")" -U "$PG_USER" -d "$DB" -c "SELECT 1" \
+    >/dev/null 2>&1
 }
 
 cmd_start() {
@@ -104,7 +110,7 @@ cmd_start() {
   ensure_owner_user
   # A half-made or stopped cluster from an earlier run: start afresh.
   if [ -f "$dir/data/postmaster.pid" ] && [ -f "$dir/bindir" ]; then
-    as_owner "$(cat "$dir/bindir")/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    as_owner "$(cat "$dir/bindir")/pg_ctl" -D "$dir/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
   fi
   find "$dir" -mindepth 1 -delete
   touch "$dir/$MARK"
@@ -132,8 +138,14 @@ unix_socket_directories = '$dir/run'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+wal_level = minimal
+max_wal_senders = 0
+wal_init_zero = off
+max_wal_size = 4GB
+checkpoint_timeout = 1h
+autovacuum = off
 max_connections = 300
-shared_buffers = 64MB
+shared_buffers = 128MB
 log_min_messages = warning
 EOF
   local port tries=0
@@ -172,7 +184,8 @@ cmd_stop() {
     # pg_ctl gave up (or the user vanished): stop the postmaster by its pid.
     local pid
     pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    # (only if that pid is still this cluster's postmaster, not a process that reused the number)
+    if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir/data"; then
       kill -QUIT "$pid" 2>/dev/null || true
       sleep 1
       if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi

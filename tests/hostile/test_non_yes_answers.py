@@ -105,8 +105,12 @@ async def test_non_yes_writes_nothing_and_stays_void(db_url: str, tool: str, ans
         assert await w.rows(call) == after
 
 
-@pytest.mark.parametrize("tool", list(WRITES))
-@pytest.mark.parametrize("answer", ["yes", "yes please", "yeah, go ahead", "correct", "sure", "yep, do it"])
+CLEAR_YES = ["yes", "yes please", "yeah, go ahead", "correct", "sure", "yep, do it"]
+YES_CASES = [(EVERY_ANSWER_ON, a) for a in CLEAR_YES] + [(tool, "yes") for tool in WRITES if tool != EVERY_ANSWER_ON]
+"""Every form of yes against one write; a plain yes against every other write."""
+
+
+@pytest.mark.parametrize(("tool", "answer"), YES_CASES)
 async def test_clear_yes_executes_exactly_once(db_url: str, tool: str, answer: str) -> None:
     w = WRITES[tool]
     await w.prepare(db_url)

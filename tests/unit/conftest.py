@@ -3,8 +3,8 @@
 Seeding takes ~0.4 s, so it runs once per session into a template file that every test copies into
 its own ``tmp_path``; the copy is a real, independent database. The seed tests in
 ``test_services_misc.py`` seed fresh files themselves. The services suite (``test_services_*.py``)
-also runs on PostgreSQL: ``db_url`` is then a fresh database copied from a seeded template database
-(``tests/conftest.py``; skipped without ``TEST_POSTGRES_URL``).
+also runs on PostgreSQL: ``db_url`` is then the session's PostgreSQL database, put back to its freshly
+seeded rows before each test (``tests/conftest.py``; skipped without ``TEST_POSTGRES_URL``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, db_backend: str, tmp_path: Path) -> str:
-    """URL of this test's own seeded database: ``<tmp_path>/t.db``, or a fresh PostgreSQL database.
+    """URL of this test's own seeded database: ``<tmp_path>/t.db``, or the freshly reset PostgreSQL one.
 
     PostgreSQL only for the services suite (``test_services_*.py``), which runs on both backends
     (see ``tests/conftest.py``).
