@@ -360,7 +360,7 @@ class MarketplaceAgent(Agent):
             (tool_name(t) for t in tools),
             claims_allowed=len(ctx.actions) > self._actions_at_turn,
             said=self._said_this_turn,
-            notes=notes,
+            notes=[*notes, self.instructions],  # a small model also reads its own prompt aloud
         )
         rejected = called = False
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):

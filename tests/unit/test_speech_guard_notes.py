@@ -23,3 +23,13 @@ def test_short_or_unrelated_sentences_pass() -> None:
     guard = SpeechGuard(notes=["The caller is verified. Find out what they need."])
     assert guard.feed("Sure. What do you need today? ") == "Sure. What do you need today? "
     assert guard.dropped == 0
+
+
+def test_a_sentence_copied_from_the_agent_prompt_is_withheld() -> None:
+    from agents.prompts import prompt
+
+    guard = SpeechGuard(notes=[prompt("fashion")])
+    line = next(s for s in prompt("fashion").replace("\n", " ").split(". ") if len(s.split()) >= 6)
+    assert guard.feed(f"Happy to help. {line}. What are you looking for? ") == (
+        "Happy to help. What are you looking for? "
+    )
