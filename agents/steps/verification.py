@@ -552,7 +552,7 @@ def _browse_without_verification(ctx: CustomerContext, agent: MarketplaceAgent, 
     except TransferRefusedError as exc:
         logger.info("browse routing to %s refused: %s", target, exc)
         return None
-    team = registry[target].description
+    team = target.replace("_", " ")  # "our seller management team", as route_or_ask says it
     return CodeReply(
         [Speech(f"You don't need to verify your identity to browse. I'll connect you with our {team} team now.")],
         handoff=nxt,

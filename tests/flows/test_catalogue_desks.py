@@ -310,7 +310,7 @@ async def test_journey_an_unverified_caller_browses_books_then_goes_to_sales(db_
         r = await turn(
             call, llm, "Hi, I'm looking for a mystery novel for my dad", Reply.say("Books here. Any title in mind?")
         )
-        assert spoken(r) == [BROWSE.format(team="books and reading"), "Books here. Any title in mind?"]
+        assert spoken(r) == [BROWSE.format(team="books"), "Books here. Any title in mind?"]
         assert handoffs(r) == ["books"]
 
         r = await turn(
