@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 from livekit.agents import Agent, ChatContext, ModelSettings, RunContext, StopResponse, ToolError, function_tool, llm
 from livekit.agents.llm import ChatChunk, ChatMessage, ChoiceDelta, RawFunctionTool
+from livekit.agents.llm.chat_context import Instructions
 from livekit.agents.voice import SpeechHandle
 
 from call.confirmation import Verdict, resolve
@@ -360,7 +361,7 @@ class MarketplaceAgent(Agent):
             (tool_name(t) for t in tools),
             claims_allowed=len(ctx.actions) > self._actions_at_turn,
             said=self._said_this_turn,
-            notes=[*notes, self.instructions],  # a small model also reads its own prompt aloud
+            notes=[*notes, _text_of(self.instructions)],  # a small model also reads its own prompt aloud
         )
         rejected = called = False
         async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
@@ -396,6 +397,11 @@ class MarketplaceAgent(Agent):
         if not guard.spoken and (rejected or (guard.dropped and not called)):
             # Nothing was said and no tool is running on the caller's behalf: don't leave silence.
             yield self.fallback_line()
+
+
+def _text_of(instructions: str | Instructions) -> str:
+    """The agent's instructions as plain text (LiveKit's ``Instructions`` renders its common text)."""
+    return instructions if isinstance(instructions, str) else instructions.render()
 
 
 def tool_name(tool: llm.Tool) -> str:
