@@ -89,7 +89,8 @@ class HandoffCoordinator:
                 "This call has been transferred too many times. "
                 "Help the caller yourself or transfer to the human agent."
             )
-        if len(ctx.transfers) >= 2:
+        returning = source == AUTHENTICATION and ctx.resume is not None and ctx.resume.agent == target
+        if len(ctx.transfers) >= 2 and not returning:  # the way back from verification on demand is no ping-pong
             a, b = ctx.transfers[-2], ctx.transfers[-1]
             if (a.from_agent, a.to_agent, b.from_agent, b.to_agent) == (source, target, target, source):
                 raise TransferRefusedError(

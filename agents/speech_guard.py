@@ -36,7 +36,8 @@ _CLAIM = re.compile(
     r"logged|submitted|filed|reported|saved|initiated|started|set up|arranged|placed|added|applied|charged|"
     r"ordered|locked|sent|subscribed|paused)\b|\byour (request|return|refund|"
     r"case|ticket|change|order|alert|subscription|dispute|message) (has been|is) (logged|opened|processed|"
-    r"submitted|created|done|complete|placed|confirmed|sent|set)",
+    r"submitted|created|done|complete|placed|confirmed|sent|set)|"
+    r"^\W*(added|placed|applied|ordered|booked|locked|sent|subscribed|cancell?ed|reported|opened)\b",
     re.IGNORECASE,
 )
 """A claim that a write happened ("I've updated the delivery", "Your request has been logged")."""

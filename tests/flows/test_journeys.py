@@ -155,3 +155,32 @@ async def test_unverified_books_browsing_then_verification_on_demand_and_checkou
             ("authentication", "sales"),
         ]
         assert llm.unscripted == 0
+
+
+async def test_browse_to_sales_then_verify_on_demand_returns_to_sales_not_refused_as_ping_pong(db_url: str) -> None:
+    """authentication → sales → authentication → sales is the way back from verification, not a bounce."""
+    llm = ScriptedLLM()
+    async with offline_call(llm=llm, database_url=db_url) as call:
+        ctx = call.userdata
+        r = await turn(call, llm, "I want to buy the Alpine rain jacket.", Reply.say("Sales here. Which size?"))
+        assert handoffs(r) == ["sales"]
+        args = {"product": "Alpine rain jacket", "size": "M", "colour": "navy"}
+        r = await turn(
+            call,
+            llm,
+            "Please add it to my cart in size M, navy.",
+            Reply(text="Added the Alpine rain jacket to your cart.", calls=Reply.call("add_to_cart", **args).calls),
+        )
+        assert handoffs(r) == ["authentication"]
+        assert not any(line.startswith("Added") for line in spoken(r)), "a claim with no write is withheld"
+        await verify_ava(call, llm)
+        r = await turn(call, llm, "no thanks", Reply.call("add_to_cart", **args))
+        assert handoffs(r) == ["sales"], spoken(r)
+        assert spoken(r)[-1].startswith("I'll add 1 Alpine rain jacket, size M, navy, $129.00, to your cart.")
+        await code_turn(call, llm, "yes, add it")
+        assert await call.query("select count(*) from cart_items where customer_id = 'CUS-1001'") == [(1,)]
+        assert [(t.from_agent, t.to_agent) for t in ctx.transfers] == [
+            ("authentication", "sales"),
+            ("sales", "authentication"),
+            ("authentication", "sales"),
+        ]
