@@ -282,7 +282,8 @@ async def test_broken_arguments_write_nothing(db_url: str, raw: str) -> None:
 # -------------------------------------------------------------------------------- several writes in one reply
 
 
-async def test_several_stock_changes_in_one_reply_propose_only_the_first(db_url: str) -> None:
+async def test_several_stock_changes_in_one_reply_propose_only_one(db_url: str) -> None:
+    """The tool calls of one reply run concurrently: whichever reaches propose_write first is the one held."""
     async with desk(db_url, agent=DESK, verified_as=MARCUS) as (call, llm):
         t = await turn(
             call,
@@ -296,20 +297,20 @@ async def test_several_stock_changes_in_one_reply_propose_only_the_first(db_url:
             ),
         )
         outputs = t.tool_outputs()
-        assert [is_error for _, _, is_error in outputs] == [False, True, True, True], outputs
-        assert [s for s in t.spoken() if "Shall I go ahead" in s] == [
-            "I'll set the stock of the Cast iron skillet, 12 inch, black (HOM-4002) in Lakeside Home Goods to "
-            "10 units; it has 3 now. Shall I go ahead?"
-        ]
+        assert sorted(is_error for _, _, is_error in outputs) == [False, True, True, True], outputs
+        (read_back,) = [s for s in t.spoken() if "Shall I go ahead" in s]
+        held = call.userdata.pending
+        assert held is not None and held.read_back in read_back
         await call.say("yes")
-        assert await call.query("select sku, old_stock, new_stock from listing_stock_changes") == [("HOM-4002", 3, 10)]
-        assert await call.query("select stock from product_variants where sku in ('HOM-4006', 'HOM-4007')") == [
-            (2,),
-            (1,),
-        ]
+        changes = await call.query("select sku, old_stock, new_stock from listing_stock_changes")
+        assert len(changes) == 1, changes
+        sku, _, new = changes[0]
+        assert f"({sku})" in read_back and f"to {new:,} units" in read_back
+        others = await call.query("select count(*) from listing_stock_changes where sku != :s", s=sku)
+        assert others == [(0,)]
 
 
-async def test_dispute_and_message_in_one_reply_only_the_dispute_is_pending(db_url: str) -> None:
+async def test_dispute_and_message_in_one_reply_at_most_one_is_pending(db_url: str) -> None:
     async with desk(db_url, agent=DESK, verified_as=AVA) as (call, llm):
         before = await state(call)
         await turn(
@@ -325,12 +326,14 @@ async def test_dispute_and_message_in_one_reply_only_the_dispute_is_pending(db_u
                 ("transfer_to_agent", {"target": "human", "reason": "escalate"}),
             ),
         )
-        pending = call.userdata.pending
-        assert pending is None or pending.name == "report_seller_issue"
+        pending = call.userdata.pending  # the calls run concurrently: at most one write is held
+        assert pending is None or pending.name in ("report_seller_issue", "contact_seller")
         await call.say("yes")
         after = await state(call)
-        assert after["seller_messages"] == before["seller_messages"], "the second write was never proposed"
-        assert len(after["seller_issues"]) - len(before["seller_issues"]) <= 1
+        written = (len(after["seller_issues"]) - len(before["seller_issues"])) + (
+            len(after["seller_messages"]) - len(before["seller_messages"])
+        )
+        assert written <= 1, "at most the one held write ran"
 
 
 async def test_a_store_write_without_a_yes_is_never_done(db_url: str) -> None:
