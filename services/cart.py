@@ -41,7 +41,7 @@ from .clock import Clock
 from .commerce_models import CartItem, CartPromotion, PromotionRedemption
 from .db import ID_CONFLICT_RETRIES, Database
 from .errors import ErrorCode, InvalidInputError, InvalidStateError, NotFoundError
-from .ids import CART_ORDER_ID, CHARGE_ID
+from .ids import CHARGE_ID, ORDER_ID
 from .models import Address, Customer, Order, OrderItem, Product, ProductVariant, TrackingEvent
 from .promotions import applied_check, check_code, find_promotion, load_cart_lines, load_customer, refusal
 from .views import AddressView, CartLineView, CartView, PlacedOrderView, PromotionCheck
@@ -620,10 +620,10 @@ async def _take_stock(session: AsyncSession, line: CartLineView) -> None:
 
 
 async def _next_order_id(session: AsyncSession) -> str:
-    low, high = CART_ORDER_ID.format(FIRST_ORDER_NUMBER), CART_ORDER_ID.format(LAST_ORDER_NUMBER)
+    low, high = ORDER_ID.format(FIRST_ORDER_NUMBER), ORDER_ID.format(LAST_ORDER_NUMBER)
     latest = await session.scalar(select(func.max(Order.id)).where(Order.id >= low, Order.id <= high))
     number = int(latest.split("-")[1]) + 1 if latest else FIRST_ORDER_NUMBER
-    return CART_ORDER_ID.format(number)
+    return ORDER_ID.format(number)
 
 
 async def _next_charge_id(session: AsyncSession) -> str:
@@ -634,7 +634,7 @@ async def _next_charge_id(session: AsyncSession) -> str:
 
 
 async def _last_order_id(session: AsyncSession, customer_id: str) -> str | None:
-    low, high = CART_ORDER_ID.format(FIRST_ORDER_NUMBER), CART_ORDER_ID.format(LAST_ORDER_NUMBER)
+    low, high = ORDER_ID.format(FIRST_ORDER_NUMBER), ORDER_ID.format(LAST_ORDER_NUMBER)
     found: str | None = await session.scalar(
         select(Order.id)
         .where(Order.customer_id == customer_id, Order.id >= low, Order.id <= high)

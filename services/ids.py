@@ -20,7 +20,6 @@ __all__ = [
     "ALERT_ID",
     "BOOK_SKU",
     "BUNDLE_ID",
-    "CART_ORDER_ID",
     "CHARGE_ID",
     "CUSTOMER_ID",
     "DELIVERY_CASE_ID",
@@ -182,7 +181,8 @@ def registered_ids() -> tuple[IdFormat, ...]:
 
 
 ORDER_ID = register_id("ORD", 6, "order")
-"""``ORD-100101``: demo orders ``ORD-1001xx``..., Faker filler ``ORD-3xxxxx`` (:mod:`services.seed`)."""
+"""``ORD-100101``: demo orders ``ORD-1001xx``..., Faker filler ``ORD-3xxxxx`` (:mod:`services.seed`), checkout
+``ORD-400001`` upward (:mod:`services.cart`)."""
 RETURN_ID = register_id("RET", 6, "return")
 """``RET-500001``: returns, numbered from 500001 (:mod:`services.returns`)."""
 TICKET_ID = register_id("TCK", 6, "support ticket")
@@ -216,8 +216,6 @@ SELLER_ID = register_id("SEL", 4, "seller store")
 """``SEL-1001``: marketplace sellers (:mod:`services.catalog_seed`)."""
 PROMO_CODE_ID = register_id("PRM", 4, "promotion")
 """``PRM-2601``: internal promotion ids; callers use the promotion's spoken code (``SAVE10``)."""
-CART_ORDER_ID = ORDER_ID
-"""Orders placed by checkout use the order format too (``ORD-400001`` upward, :mod:`services.cart`)."""
 SELLER_ISSUE_ID = register_id("SIS", 6, "seller dispute")
 """``SIS-610001``: disputes with a seller (:mod:`services.sellers`)."""
 SELLER_MESSAGE_ID = register_id("MSG", 6, "message to a seller")
