@@ -1,4 +1,10 @@
-"""The ``AgentServer``: prewarm (models loaded once per process) and the rtc_session entrypoint."""
+"""The ``AgentServer``: prewarm (models loaded once per process) and the rtc_session entrypoint.
+
+One call = one job process running :func:`entrypoint`: it opens the services, waits for the
+caller (a Playground user or a SIP participant from the phone trunk), builds the session with
+the configured providers, publishes the desk's state as participant attributes (the Agents
+Playground shows them) and writes the redacted call report when the job shuts down.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,11 @@ from typing import Any
 
 from livekit import rtc
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess
-from livekit.agents.voice.events import ConversationItemAddedEvent
 from livekit.agents.voice.room_io import RoomOptions, TextInputEvent, TextInputOptions
 
 from agents.registry import ENTRY_AGENT
 from agents.turns import send_caller_text
-from call.context import CustomerContext
+from call.context import AuthStep, CustomerContext
 from call.redaction import redact
 from services import open_services
 
@@ -26,6 +31,9 @@ from .session import build_session, start_call
 from .settings import Settings
 
 logger = logging.getLogger("marketplace.worker")
+
+ATTRIBUTE_PREFIX = "desk."
+"""Participant attributes the desk publishes (LiveKit reserves ``lk.``)."""
 
 
 def prewarm(proc: JobProcess) -> None:
@@ -41,7 +49,11 @@ def prewarm(proc: JobProcess) -> None:
 
 
 async def entrypoint(ctx: JobContext) -> None:
-    """One call: build the session from settings, start at the authentication agent."""
+    """One call: build the session from settings, start at the authentication agent.
+
+    Args:
+        ctx: LiveKit's job context (a real job, or ``livekit.agents.testing.fake_job_context`` in tests).
+    """
     settings: Settings = ctx.proc.userdata.get("settings") or Settings()
     configure_logging(settings.log_level)
     ctx.log_context_fields = {"room": ctx.room.name, "job_id": ctx.job.id}
@@ -60,23 +72,25 @@ async def entrypoint(ctx: JobContext) -> None:
         max_transfers=settings.max_transfers_per_call,
         max_auth_attempts=settings.max_auth_attempts,
     )
+    logger.info("call started (%s caller)", userdata.channel)
     providers = build_providers(settings, preloaded=ctx.proc.userdata)
     session = build_session(
         llm=providers.llm,
         userdata=userdata,
         stt=providers.stt,
         tts=providers.tts,
-        vad=ctx.proc.userdata["vad"],
+        vad=ctx.proc.userdata.get("vad"),
         turn_handling=providers.turn_handling,
         settings=settings,
     )
-    _publish_desk_state(ctx, session)
+    publish_desk_state(ctx.room, session)
     started = time.monotonic()
 
-    async def _on_shutdown() -> None:
+    async def _on_shutdown(reason: str) -> None:
         report = build_report(
             session, mode="live", llm_label=providers.llm.model, wall_time_s=time.monotonic() - started, turns=[]
         )
+        report["shutdown_reason"] = redact(reason)
         path = settings.reports_dir / f"{ctx.room.name}-{int(time.time())}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2))
@@ -88,7 +102,10 @@ async def entrypoint(ctx: JobContext) -> None:
         start_agent=ENTRY_AGENT,
         record=settings.record_calls,
         room=ctx.room,
-        room_options=RoomOptions(text_input=TextInputOptions(text_input_cb=_typed_turn)),
+        room_options=RoomOptions(
+            participant_identity=participant.identity,
+            text_input=TextInputOptions(text_input_cb=_typed_turn),
+        ),
     )
 
 
@@ -98,27 +115,58 @@ async def _typed_turn(session: AgentSession[Any], ev: TextInputEvent) -> None:
     await send_caller_text(session, ev.text)
 
 
-def _publish_desk_state(ctx: JobContext, session: AgentSession[CustomerContext]) -> None:
-    """Show the current agent, verification level and last transfer reason as participant
-    attributes (visible in the Agents Playground's participant panel)."""
+def desk_attributes(data: CustomerContext) -> dict[str, str]:
+    """The participant attributes that show the desk's state (Agents Playground, dashboards).
 
+    Returns:
+        ``desk.agent`` (registry key of the agent speaking), ``desk.verification`` (``unverified``,
+        ``in_progress`` with the step, ``verified``, ``locked_out``), ``desk.verification_step``,
+        ``desk.last_transfer`` (``from→to``) and ``desk.last_transfer_reason`` (redacted; empty
+        before the first transfer). Values are strings, as LiveKit attributes must be.
+    """
+    v = data.verification
+    if v.step is AuthStep.LOCKED_OUT:
+        level = "locked_out"
+    elif data.verified_customer() is not None:
+        level = "verified"
+    elif v.step is AuthStep.FIRST_NAME and v.first_name is None:
+        level = "unverified"
+    else:
+        level = "in_progress"
+    last = data.transfers[-1] if data.transfers else None
+    return {
+        f"{ATTRIBUTE_PREFIX}agent": data.current_agent,
+        f"{ATTRIBUTE_PREFIX}verification": level,
+        f"{ATTRIBUTE_PREFIX}verification_step": v.step.value,
+        f"{ATTRIBUTE_PREFIX}last_transfer": f"{last.from_agent}→{last.to_agent}" if last else "",
+        f"{ATTRIBUTE_PREFIX}last_transfer_reason": redact(last.reason) if last else "",
+    }
+
+
+def publish_desk_state(room: rtc.Room | Any, session: AgentSession[CustomerContext]) -> None:
+    """Keep :func:`desk_attributes` in step with the session on the agent's participant.
+
+    Published when the session starts and whenever they change: after every conversation item
+    (a caller turn, a reply, a handoff) and every agent state change. Only changed keys are sent.
+    """
     pending: set[asyncio.Future[None]] = set()
+    published: dict[str, str] = {}
 
-    def _on_item(ev: ConversationItemAddedEvent) -> None:
-        if ev.item.type != "agent_handoff" or ctx.room.local_participant is None:
+    def _sync(_: object = None) -> None:
+        if not room.isconnected() or room.local_participant is None:
             return
-        data = session.userdata
-        last = data.transfers[-1] if data.transfers else None
-        attributes = {
-            "desk.agent": data.current_agent,
-            "desk.verification": data.verification.step.value,
-            "desk.last_transfer_reason": redact(last.reason) if last else "",
-        }
-        task = asyncio.ensure_future(ctx.room.local_participant.set_attributes(attributes))
+        current = desk_attributes(session.userdata)
+        changed = {k: v for k, v in current.items() if published.get(k) != v}
+        if not changed:
+            return
+        published.update(changed)
+        task = asyncio.ensure_future(room.local_participant.set_attributes(changed))
         pending.add(task)
         task.add_done_callback(pending.discard)
 
-    session.on("conversation_item_added", _on_item)
+    session.on("conversation_item_added", _sync)
+    session.on("agent_state_changed", _sync)
+    _sync()
 
 
 def build_server(settings: Settings) -> AgentServer:
