@@ -16,11 +16,13 @@ from typing import Any
 from livekit.agents import ChatContext, ModelSettings, llm
 
 from call.context import AuthStep
+from call.keypad import KeypadEntry
 from tools.auth import save_address
 
 from .base import CodeReply, MarketplaceAgent, tool_name
 from .listening import apply_listening
-from .steps.verification import STEPS, disclosure_reply, verification_turn
+from .steps.resume import offer_resume
+from .steps.verification import STEPS, disclosure_reply, keypad_turn, verification_turn
 
 GREETING = "Thanks for calling the Marketplace help desk. I'll verify your identity first."
 
@@ -40,9 +42,12 @@ class AuthenticationAgent(MarketplaceAgent):
         ctx = self.userdata
         ctx.current_agent = self.name
         ctx.verification_handoff = None
+        resuming = offer_resume(ctx)  # a dropped call of this caller: the offer to continue it comes first
         step = STEPS[ctx.verification.step]
         apply_listening(self.session, step.listen)
-        if ctx.resume is not None:
+        if resuming is not None:
+            lead = resuming
+        elif ctx.resume is not None:
             lead = f"To {ctx.resume.request}, I need to verify your identity first."
         else:
             lead = GREETING if not ctx.transfers else "This is identity verification."
@@ -52,6 +57,14 @@ class AuthenticationAgent(MarketplaceAgent):
         ctx = self.userdata
         reply = await verification_turn(ctx, self, text)
         apply_listening(self.session, STEPS[ctx.verification.step].listen)
+        return reply
+
+    async def code_keypad(self, entry: KeypadEntry) -> CodeReply | None:
+        """A phone caller's keys answer the current verification step like speech (:func:`keypad_turn`)."""
+        ctx = self.userdata
+        reply = await keypad_turn(ctx, self, entry)
+        if (step := STEPS.get(ctx.verification.step)) is not None:
+            apply_listening(self.session, step.listen)
         return reply
 
     async def after_confirmed(self, action: str, reply: CodeReply) -> CodeReply:

@@ -10,6 +10,8 @@ verified caller, its prompt file and its domain tools. This base adds:
   resolves the pending write (:mod:`call.confirmation`: yes → code runs it), and runs the agent's
   own code-led step (:meth:`code_turn`, e.g. identity capture). When code answered, it speaks from
   templates with ``session.say`` and no LLM request is made for the turn;
+* a phone caller's keypad entry (:meth:`MarketplaceAgent.take_keypad_entry`, from :mod:`agents.keypad`),
+  handled by code like a spoken answer, with no LLM request and without the keys in any record;
 * the single ``transfer_to_agent`` tool. One tool whose ``target`` is an enum of the other
   thirteen agents, rather than thirteen ``transfer_to_<name>`` tools: every tool schema is sent
   on every LLM request, so one schema keeps the prompt ~13 schemas shorter (latency, and the
@@ -17,7 +19,8 @@ verified caller, its prompt file and its domain tools. This base adds:
   :class:`~agents.coordinator.HandoffCoordinator`);
 * a guarded LLM node: notes for the model are added as a system message, the reply is checked a
   sentence at a time so text meant for the model is never spoken (:mod:`agents.speech_guard`),
-  and hostile tool-call arguments are dropped before LiveKit parses them;
+  and hostile tool-call arguments are dropped before LiveKit parses them; then the output guardrail
+  replaces identity digits, figures no tool gave and off-brand lines (:mod:`agents.output_guardrail`);
 * a greeting on entry that shows awareness of the transfer (never a silent handoff), and the
   handoff latency measurement (transfer tool call → this agent's first LLM request).
 """
@@ -37,13 +40,16 @@ from livekit.agents.llm import ChatChunk, ChatMessage, ChoiceDelta, RawFunctionT
 from livekit.agents.llm.chat_context import Instructions
 from livekit.agents.voice import SpeechHandle
 
-from call.confirmation import Verdict, resolve
+from call.confirmation import Verdict, resolve, resolve_keypad
 from call.context import CustomerContext, ResumeRequest
+from call.keypad import KEYPAD_MESSAGE, KeypadEntry
 from call.redaction import redact
 from services import ServiceError
+from tools.end_call import DeskEndCallTool
 from tools.errors import sentence_for
 
 from .listening import ListenMode, apply_listening
+from .output_guardrail import OutputGuardrail
 from .prompts import prompt
 from .speech_guard import SpeechGuard, tool_arguments_problem
 from .steps.routing import route_for_request
@@ -109,7 +115,7 @@ class MarketplaceAgent(Agent):
             instructions=prompt(self.name),
             id=self.name,
             chat_ctx=chat_ctx,
-            tools=[*tools, transfer_tool(type(self))],
+            tools=[*tools, transfer_tool(type(self)), DeskEndCallTool()],  # --- ending ---: LiveKit's end_call
         )
         self._background: set[asyncio.Task[None]] = set()
         self._actions_at_turn = 0
@@ -172,6 +178,10 @@ class MarketplaceAgent(Agent):
         """LiveKit's hook for a finished spoken caller turn: code first, the LLM only if code did not answer."""
         if await self.take_caller_turn(new_message) is not None:
             raise StopResponse()
+        if isinstance(self.session.llm, llm.RealtimeModel):
+            # LiveKit drops the STT transcript when a realtime model replies (the realtime profile has
+            # the model's own transcription off, see worker/providers.py): keep the caller's words.
+            await self._add_caller_message(new_message)
 
     async def take_caller_turn(self, message: ChatMessage) -> list[SpeechHandle] | None:
         """Handle one finished caller turn in code if code leads it.
@@ -190,11 +200,16 @@ class MarketplaceAgent(Agent):
         ctx.record_user_turn(text)
         self._actions_at_turn = len(ctx.actions)
         self._said_this_turn = set()
+        had_pending = ctx.pending is not None
         reply = await self._resolve_pending(text)
         if reply is None:
             reply = self._person_requested(text)
         if reply is None:
             reply = await self.code_turn(text)
+        if reply is None and not had_pending:  # --- ending --- (a goodbye said to a read-back answers it)
+            from .goodbye import goodbye_reply
+
+            reply = goodbye_reply(self, text)
         if reply is None:
             return None
         ctx.code_turns += 1
@@ -211,6 +226,56 @@ class MarketplaceAgent(Agent):
             What code says, or ``None`` to let the LLM reply.
         """
         return None
+
+    # --- keypad ---
+
+    async def take_keypad_entry(self, entry: KeypadEntry) -> list[SpeechHandle]:
+        """Handle one keypad entry of a phone caller in code, like a spoken turn (no LLM request, ever).
+
+        Called by :mod:`agents.keypad` when the caller ends an entry (``#`` or a pause). It counts a
+        caller turn, resolves the pending action with the keys (:func:`call.confirmation.resolve_keypad`:
+        1 yes, 2 no, four digits for a step-up), else hands them to :meth:`code_keypad` (the verification
+        step that is due). Keys that answer nothing get a polite line and change nothing. The keys never
+        reach the chat context, the history, the transcript or a log: the turn is recorded as
+        :data:`call.keypad.KEYPAD_MESSAGE`.
+
+        Args:
+            entry: The caller's keys.
+
+        Returns:
+            The speech handles code queued.
+        """
+        ctx = self.userdata
+        ctx.record_user_turn(KEYPAD_MESSAGE)
+        self._actions_at_turn = len(ctx.actions)
+        self._said_this_turn = set()
+        action = ctx.pending
+        reply = await self._resolve_pending(KEYPAD_MESSAGE, keypad=entry)
+        if reply is None and action is not None and ctx.pending is action:
+            # Not an answer: the first key came before the read-back was proposed (the same turn).
+            reply = CodeReply.say(
+                f"Those keys came before my question, so I haven't taken them as an answer. {action.read_back}"
+            )
+        if reply is None:
+            reply = await self.code_keypad(entry)
+        if reply is None:
+            reply = CodeReply.say("Sorry, I wasn't expecting any keys just then. You can just tell me what you need.")
+        ctx.code_turns += 1
+        await self._add_caller_message(ChatMessage(role="user", content=[KEYPAD_MESSAGE]))
+        return self.speak(reply)
+
+    async def code_keypad(self, entry: KeypadEntry) -> CodeReply | None:
+        """The agent's own use of a keypad entry (none by default: the keys are politely ignored).
+
+        Args:
+            entry: The caller's keys.
+
+        Returns:
+            What code says, or ``None`` when the keys mean nothing here.
+        """
+        return None
+
+    # --- end keypad ---
 
     def _person_requested(self, text: str) -> CodeReply | None:
         """A caller who asks for a person gets one, from any agent, decided by code (always allowed)."""
@@ -268,12 +333,17 @@ class MarketplaceAgent(Agent):
         await self.update_chat_ctx(chat_ctx)
         self.session._conversation_item_added(message)
 
-    async def _resolve_pending(self, text: str) -> CodeReply | None:
+    async def _resolve_pending(self, text: str, *, keypad: KeypadEntry | None = None) -> CodeReply | None:
+        """Decide the pending action from the caller's words or keys (``keypad``); ``None``: the LLM replies
+        (never for keys: a keypad turn always gets a code line)."""
         ctx = self.userdata
         action = ctx.pending
         if action is None:
             return None
-        outcome = resolve(action, text, user_turn=ctx.user_turns)
+        if keypad is None:
+            outcome = resolve(action, text, user_turn=ctx.user_turns)
+        else:
+            outcome = resolve_keypad(action, keypad, user_turn=ctx.user_turns)
         if outcome.verdict is Verdict.NOT_AN_ANSWER:
             return None
         if outcome.verdict is Verdict.REASK:
@@ -287,7 +357,7 @@ class MarketplaceAgent(Agent):
                 f"The caller did not say a clear yes, so {action.name} was NOT done and nothing changed. "
                 "Help with what they said; if they want it with changes, call the tool again with the new details."
             )
-            if len(text.split()) <= BARE_ANSWER_WORDS and outcome.answer == "no":
+            if keypad is not None or (len(text.split()) <= BARE_ANSWER_WORDS and outcome.answer == "no"):
                 return CodeReply.say("Okay, I haven't changed anything. What would you like to do instead?")
             return None
         if action.step_up and not await self._stepped_up(outcome.last_four):
@@ -306,6 +376,8 @@ class MarketplaceAgent(Agent):
             logger.info("confirmed %s refused at execution: %s", action.name, redact(str(exc)))
             why = sentence_for(exc) if isinstance(exc, ServiceError) else str(exc)
             ctx.notes_for_model.append(f"{action.name} could not be done, nothing changed: {why}")
+            if keypad is not None:
+                return CodeReply.say("I'm sorry, that couldn't be done just now, so nothing has changed.")
             return None
         logger.info("confirmed %s executed", action.name)
         return await self.after_confirmed(action.name, CodeReply.say(sentence))
@@ -339,7 +411,17 @@ class MarketplaceAgent(Agent):
     async def llm_node(
         self, chat_ctx: ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
     ) -> AsyncIterable[llm.ChatChunk | str | Any]:
-        """The default LLM node, guarded.
+        """The default LLM node, guarded twice: the speech guard (:meth:`_speech_guarded_llm_node`), then the
+        output guardrail (:mod:`agents.output_guardrail`: identity digits, figures no tool gave, offensive or
+        off-brand lines are replaced with a safe line before they are spoken)."""
+        guardrail = OutputGuardrail.for_request(self.userdata, chat_ctx, tools, agent=self.name)
+        async for chunk in guardrail.guard(self._speech_guarded_llm_node(chat_ctx, tools, model_settings)):
+            yield chunk
+
+    async def _speech_guarded_llm_node(
+        self, chat_ctx: ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
+    ) -> AsyncIterable[llm.ChatChunk | str | Any]:
+        """The default LLM node with the speech guard.
 
         Adds pending notes for the model as one system message, withholds sentences meant for the
         model (:class:`~agents.speech_guard.SpeechGuard`), drops tool calls with hostile arguments
@@ -397,6 +479,33 @@ class MarketplaceAgent(Agent):
         if not guard.spoken and (rejected or (guard.dropped and not called)):
             # Nothing was said and no tool is running on the caller's behalf: don't leave silence.
             yield self.fallback_line()
+
+    def realtime_reply(self, tool_names: Sequence[str]) -> tuple[str, SpeechGuard]:
+        """What one reply of a realtime model needs from this agent (it does not go through :meth:`llm_node`).
+
+        The realtime profile's model wrapper (:class:`worker.realtime.GuardedRealtimeModel`) adds the
+        notes to the reply's instructions and passes the model's text through the guard before
+        LiveKit sends it to TTS, transcript and history; on the same terms as :meth:`llm_node`.
+
+        Args:
+            tool_names: The tools offered to the model for this reply.
+
+        Returns:
+            The notes for the model (one string, "" when none) and a fresh guard for the reply's text.
+        """
+        ctx = self.userdata
+        last = ctx.transfers[-1] if ctx.transfers else None
+        if last is not None and last.to_agent == self.name and last.handoff_latency_s is None:
+            last.handoff_latency_s = time.monotonic() - last.started_monotonic
+        notes = [*self.model_notes(), *ctx.notes_for_model]
+        ctx.notes_for_model.clear()
+        guard = SpeechGuard(
+            tool_names,
+            claims_allowed=len(ctx.actions) > self._actions_at_turn,
+            said=self._said_this_turn,
+            notes=[*notes, _text_of(self.instructions)],
+        )
+        return "\n".join(notes), guard
 
 
 def _text_of(instructions: str | Instructions) -> str:

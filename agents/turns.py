@@ -16,7 +16,10 @@ from typing import Any
 
 from livekit.agents import AgentSession
 from livekit.agents.llm import ChatItem, ChatMessage
+from livekit.agents.voice.agent_activity import ActivityClosedError
 from livekit.agents.voice.run_result import RunResult
+
+from tools.end_call import is_ending
 
 from .base import MarketplaceAgent
 
@@ -85,7 +88,14 @@ async def send_caller_text(session: AgentSession[Any], text: str) -> CallerTurn:
 async def _settle(session: AgentSession[Any]) -> None:
     """Wait until the session is idle and stays idle (a code handoff starts the next agent's greeting)."""
     for _ in range(200):
-        await session.wait_for_idle()
+        if is_ending(session):  # the turn ended the call (a goodbye, a transfer): nothing more will be said
+            return
+        try:
+            await session.wait_for_idle()
+        except ActivityClosedError:
+            if is_ending(session):
+                return
+            raise
         await asyncio.sleep(SETTLE_S)
         if session.current_speech is None and session.agent_state in ("listening", "idle"):
             return

@@ -10,6 +10,10 @@ proposes it; code speaks the read-back. The caller's *next* turn is classified b
 * **no**, or a change ("make it store credit") — the action is void;
 * **unclear** — the read-back is asked again once; a second unclear answer voids it.
 
+On phone calls the keypad answers too (:func:`resolve_keypad`): 1 is a yes, 2 a no, and for a
+step-up action the four keyed digits are the answer; the keys become those words and are decided
+by :func:`resolve`, the one mechanism.
+
 Any other event voids it too: a transfer, another proposed write, or a caller turn that is not
 an answer to it (:func:`resolve` is called on every caller turn, so a pending action never
 survives a turn). The offer answer follows the same rules in its own step
@@ -22,11 +26,13 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .answers import YesNo, classify_yes_no
+from .keypad import KeypadEntry, keyed_answer
 from .parse import parse_last_four
 
 logger = logging.getLogger("marketplace.confirmation")
@@ -60,6 +66,8 @@ class PendingAction:
     step_up: bool = False
     """A risky action (lock, password reset, payout or email change): the answer must be the last four
     digits of the SSN or card on file, re-checked by code just before it runs, instead of a yes."""
+    proposed_monotonic: float = field(default_factory=time.monotonic, repr=False)
+    """``time.monotonic()`` when it was proposed: keypad keys pressed before it do not answer it."""
 
 
 class Verdict(enum.StrEnum):
@@ -127,3 +135,28 @@ def _resolve_step_up(action: PendingAction, utterance: str) -> Resolution:
         action.reasks += 1
         return Resolution(Verdict.REASK, action, answer)
     return Resolution(Verdict.VOIDED, action, answer)
+
+
+# --- keypad ---
+
+
+def resolve_keypad(action: PendingAction, entry: KeypadEntry, *, user_turn: int) -> Resolution:
+    """Classify a keypad answer to ``action`` exactly like a spoken one (the keypad is one more way to say it).
+
+    1 is a yes and 2 a no; for a step-up action four digits are the answer
+    (:func:`call.keypad.keyed_answer`). The keys are turned into those words and decided by
+    :func:`resolve`, so re-asks, voiding and step-up follow the same rules.
+
+    Args:
+        action: The pending action (mutated as by :func:`resolve`).
+        entry: The caller's keypad entry.
+        user_turn: The number of this caller turn (the keypad entry counts as one).
+
+    Returns:
+        ``NOT_AN_ANSWER`` when the first key was pressed before the action was proposed (keys pressed
+        while the reply that proposed it was being made, i.e. in the same turn, before the question);
+        otherwise what :func:`resolve` decides.
+    """
+    if entry.keyed_at < action.proposed_monotonic:
+        return Resolution(Verdict.NOT_AN_ANSWER, action, YesNo.UNCLEAR)
+    return resolve(action, keyed_answer(entry, step_up=action.step_up), user_turn=user_turn)

@@ -19,10 +19,13 @@ from typing import Any, Literal
 from livekit.agents import ToolError
 
 from services import Services
+from services.calls import SavedCall
 from services.customers import OfferAnswer, SecretKind
 from services.views import AddressView, CustomerView
 
 from .confirmation import PendingAction
+from .guardrail import GuardrailClassifier
+from .phone_line import PhoneLine, TransferTarget
 from .supervisor import Supervisor
 
 Channel = Literal["web", "phone", "simulation", "test"]
@@ -57,6 +60,14 @@ class AuthStep(enum.StrEnum):
     OFFER_RESPONSE = "offer_response"
     DONE = "done"
     LOCKED_OUT = "locked_out"
+    # --- resume ---
+    RESUME_OFFER = "resume_offer"
+    """A dropped call of this caller may be continued: yes → the shortened re-verification, no → ``FIRST_NAME``."""
+    RESUME_PHONE = "resume_phone"
+    RESUME_PHONE_CONFIRM = "resume_phone_confirm"
+    RESUME_FACTOR = "resume_factor"
+    """The one factor (last four of the SSN or card) of the shortened re-verification (:mod:`agents.steps.resume`)."""
+    # --- end resume ---
 
 
 @dataclass
@@ -214,6 +225,50 @@ class CustomerContext:
     verification_handoff: Callable[[ResumeRequest], Any] | None = field(default=None, repr=False)
     """Installed by the agents layer: builds the transfer to authentication for ``resume`` (returns the
     next agent). Tools call it through :func:`tools.access.verified_or_handoff`."""
+    # --- ending ---
+    phone_line: PhoneLine | None = field(default=None, repr=False)
+    """The call's line (transfer to a person, hang-up), set by the worker; ``None`` offline (tests, simulate)."""
+    human_transfer: TransferTarget | None = None
+    """Where a person answers (``HUMAN_TRANSFER_NUMBER``); ``None``: the human agent is an AI stand-in (tickets)."""
+    handover_in_progress: bool = False
+    """A transfer to a person is under way (the caller may be on hold): idle prompts stay silent."""
+    # --- guardrail ---
+    guardrail_trips: list[str] = field(default_factory=list)
+    """Why the output guardrail replaced a line of an agent reply, one short reason per trip, in order
+    (e.g. ``"ungrounded amount"``); reasons only, never the text (:mod:`agents.output_guardrail`)."""
+    guardrail_classifier: GuardrailClassifier | None = field(default=None, repr=False)
+    """The optional model classifier of agent replies (``None``: the rule layer alone decides)."""
+    guardrail_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The guardrail's figures of texts already read in this call (memory only; dies with the call)."""
+    # --- end guardrail ---
+    # --- observability ---
+    ended_by: str | None = None
+    """How the call ended, set by the code that ends it (e.g. ``"goodbye"`` after the agent's goodbye,
+    ``"idle"`` for a silent caller, ``"error"`` after an unrecoverable provider error). ``None``: the call
+    report derives it from :attr:`close_reason` (see :func:`worker.report.ended_by`)."""
+    close_reason: str | None = None
+    """LiveKit's ``CloseReason`` value when the session closed (``"participant_disconnected"``, ...)."""
+    close_error: str | None = None
+    """Type name of the provider error that closed the session (``"LLMError"``, ...), no message."""
+    # --- end observability ---
+    # --- resume ---
+    resumable: SavedCall | None = None
+    """A dropped call of this caller that may be continued (set before the session starts, by
+    :func:`worker.call_state.find_resumable_call`). Nothing of it applies before the shortened
+    re-verification passes (:mod:`agents.steps.resume`); cleared once resumed or declined."""
+    resumed_from: str | None = None
+    """Id of the dropped call this call took over (after re-verification)."""
+    earlier_transfers: int = 0
+    """Transfers made in the dropped call(s) this call continues (for the snapshot; not the budget)."""
+    # --- end resume ---
+    # --- keypad ---
+    keypad_offered: bool = False
+    """Code has offered the keypad for the date of birth and the last four (phone calls only, after one
+    failed spoken try); from then on those questions mention it (:mod:`agents.steps.verification`)."""
+    caller_id_declined: bool = False
+    """The caller said the number they call from (``caller_number``) is not the one on the account: the
+    phone step asks for the number instead of offering it."""
+    # --- end keypad ---
 
     def require_verified(self) -> CustomerView:
         """The caller, once the whole authentication is complete (identity, disclosure, offer answer).

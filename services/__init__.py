@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .account_security import AccountSecurityService
 from .advanced_features import AdvancedFeaturesService
+from .calls import CallStateService
 from .cart import CartService
 from .catalog import CatalogService
 from .clock import Clock
@@ -49,6 +50,8 @@ class Services:
     account_security: AccountSecurityService
     sellers: SellerService
     features: AdvancedFeaturesService
+    calls: CallStateService
+    """Saved call state for resuming dropped calls (:mod:`services.calls`)."""
 
     async def close(self) -> None:
         """Release the database pool."""
@@ -87,6 +90,7 @@ async def open_services(
         account_security=AccountSecurityService(db, clock),
         sellers=SellerService(db, clock),
         features=AdvancedFeaturesService(db, clock),
+        calls=CallStateService(db, clock, salt),
     )
 
 

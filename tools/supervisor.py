@@ -19,8 +19,9 @@ The desk's fast model talks with the caller; for a complex multi-order or policy
 
 * every business id in it (``ORD-``, ``RET-``, ``SUB-``..., any registered format or any ``ABC-123``
   shape) occurs in the facts;
-* every money amount (``$12.34``, ``12 dollars``) equals an amount of the facts, or the sum or the
-  difference of two amounts of the facts (a total of two refunds, a price less a fee);
+* every money amount (``$12.34``, ``12 dollars``, ``twelve dollars``) equals an amount of the facts, or the
+  sum or the difference of two amounts of the facts (a total of two refunds, a price less a fee); money and
+  percentages are read by :mod:`call.figures`, shared with the output guardrail of every agent reply;
 * every calendar date (``November 20``, ``Nov 20, 2026``, ``2026-11-20``, ``11/20``) is a date of the facts;
 * every percentage occurs in the facts, and every other number occurs in the facts or is at most
   :data:`FREE_NUMBER_MAX` (counts such as "two orders");
@@ -29,7 +30,7 @@ The desk's fast model talks with the caller; for a complex multi-order or policy
 * it names no tool (``snake_case`` words), carries no role or instruction markers ("system:",
   "ignore previous instructions"), and is at most :data:`MAX_ANSWER_CHARS` characters.
 
-Number words below four digits ("thirty days") are not checked; four or more are caught by the
+Other number words below four digits ("thirty days") are not checked; four or more are caught by the
 redaction rule.
 """
 
@@ -39,12 +40,20 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from itertools import combinations_with_replacement
 
 from livekit.agents import RunContext, function_tool
 from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
+from call.figures import (
+    PERCENT,
+    amount_grounded,
+    money_values,
+    percent_value,
+    percent_values,
+    strip_money,
+    strip_percents,
+)
 from call.redaction import redact
 from services.ids import registered_ids
 from services.views import CaseFactsView, ItemView, OrderView, ReturnPolicyView, dollars
@@ -202,13 +211,6 @@ _DATE_MONTH_FIRST = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_ORD}\b(?
 _DATE_DAY_FIRST = re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}})\b)?", re.I)
 _DATE_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _DATE_SLASH = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{2}|\d{4}))?\b")
-_MONEY = re.compile(
-    r"\$\s?(?P<n1>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c1>\d{2}))?(?!\d)"
-    r"|\b(?P<n2>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c2>\d{2}))?\s*(?:dollars?|usd)\b"
-    r"(?:\s+and\s+(?P<c3>\d{1,2})\s+cents?\b)?",
-    re.I,
-)
-_PERCENT = re.compile(r"(?P<p>\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _GENERIC_ID = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}-\d{3,}(?!\d)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _TOOL_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -218,16 +220,6 @@ _INSTRUCTION = re.compile(
     r"\byou are now\b|\bread (?:out|aloud) (?:the|their|his|her) (?:phone|card|ssn|social)",
     re.I,
 )
-
-
-def _money_values(text: str) -> list[int]:
-    """Every money amount in ``text``, in cents (``$1,299.99``, ``$45``, ``129 dollars and 5 cents``)."""
-    values = []
-    for m in _MONEY.finditer(text):
-        whole = m["n1"] or m["n2"]
-        cents = m["c1"] or m["c2"] or (m["c3"] or "0").rjust(2, "0")
-        values.append(int(whole.replace(",", "")) * 100 + int(cents))
-    return values
 
 
 def _fact_dates(facts: str) -> set[dt.date]:
@@ -279,13 +271,11 @@ def check_answer(answer: str, facts: str) -> list[str]:
             problems.append(f"id {found} is not in the facts")
         rest = rest.replace(found, " ")
     # money: an amount of the facts, or the sum or difference of two
-    amounts = set(_money_values(facts))
-    allowed = amounts | {a + b for a, b in combinations_with_replacement(amounts, 2)}
-    allowed |= {abs(a - b) for a, b in combinations_with_replacement(amounts, 2)}
-    for cents in _money_values(rest):
-        if cents not in allowed:
+    amounts = set(money_values(facts))
+    for cents in money_values(rest):
+        if not amount_grounded(cents, amounts):
             problems.append(f"amount {dollars(cents)} is not in the facts")
-    rest = _MONEY.sub(" ", rest)
+    rest = strip_money(rest)
     # dates
     dates = _fact_dates(facts)
     for pattern in (_DATE_ISO, _DATE_MONTH_FIRST, _DATE_DAY_FIRST, _DATE_SLASH):
@@ -296,11 +286,11 @@ def check_answer(answer: str, facts: str) -> list[str]:
                 problems.append(f"date {m.group(0)!r} is not in the facts")
         rest = pattern.sub(" ", rest)
     # percentages
-    rates = {float(m["p"]) for m in _PERCENT.finditer(facts)}
-    for m in _PERCENT.finditer(rest):
-        if float(m["p"]) not in rates:
+    rates = set(percent_values(facts))
+    for m in PERCENT.finditer(rest):
+        if percent_value(m) not in rates:
             problems.append(f"rate {m.group(0)!r} is not in the facts")
-    rest = _PERCENT.sub(" ", rest)
+    rest = strip_percents(rest)
     # any other number
     fact_numbers = set(_NUMBER.findall(facts)) | set(re.findall(r"\d+", facts))
     for value in _NUMBER.findall(rest):

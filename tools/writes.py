@@ -19,6 +19,7 @@ from livekit.agents.llm import ToolResult
 
 from call.confirmation import PendingAction
 from call.context import CustomerContext
+from call.keypad import read_back_hint
 
 logger = logging.getLogger("marketplace.tools.writes")
 
@@ -68,6 +69,8 @@ def propose_write(
     if ctx.pending is not None:
         logger.info("pending %s voided by a new write", ctx.pending.name)
     sentence = f"{read_back} {STEP_UP_QUESTION if step_up else 'Shall I go ahead?'}"
+    if ctx.channel == "phone":  # the keypad answers too (1 confirm, 2 change; or the four digits)
+        sentence = f"{sentence} {read_back_hint(step_up=step_up)}"
     ctx.pending = PendingAction(
         name=name,
         arguments=dict(arguments),

@@ -17,13 +17,22 @@ Where the :class:`~call.redaction.RedactingFilter` goes, and why there:
   handler sees it.
 * The handlers' formatters also redact the exceptions they render themselves (LiveKit's JSON
   formatter renders ``exc_info`` again instead of using ``exc_text``).
+
+**Call fields on every line.** Each guarded handler also gets a :class:`CallContextFilter` (before the
+redacting filter) that adds ``agent`` (the agent speaking now), ``turn`` (caller turns so far) and
+``call_id`` to every record logged while a call is bound with :func:`bind_call_log_context`. LiveKit's
+job context adds ``room`` and ``job_id`` the same way (``ctx.log_context_fields``). In ``start`` mode
+LiveKit's JSON formatter prints every such field; in a job process the fields are set before the record
+is forwarded to the main process, which prints them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import weakref
 from collections.abc import Callable, Iterable
-from typing import Any, SupportsIndex
+from typing import Any, Protocol, SupportsIndex
 
 from call.redaction import RedactingFilter, is_pii_key, redact_traceback
 
@@ -31,6 +40,71 @@ GUARDED_LOGGERS: tuple[str, ...] = ("livekit", "livekit.agents", "marketplace")
 """Loggers that get the filter as a logger filter and on their own handlers (besides the root)."""
 
 _FILTER = RedactingFilter()
+
+CALL_FIELDS: tuple[str, ...] = ("agent", "turn", "call_id")
+"""Fields :class:`CallContextFilter` adds to each record of a bound call."""
+
+
+class CallState(Protocol):
+    """What the call fields are read from (a :class:`~call.context.CustomerContext`)."""
+
+    current_agent: str
+    user_turns: int
+    call_id: str
+
+
+class _HasUserdata(Protocol):
+    @property
+    def userdata(self) -> Any: ...
+
+
+_CURRENT_CALL: contextvars.ContextVar[CallState | None] = contextvars.ContextVar("marketplace_call", default=None)
+_BOUND_CALLS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+"""Calls bound in this process, by ``id`` (the userdata is a dataclass, not hashable)."""
+
+
+def bind_call_log_context(session: _HasUserdata) -> None:
+    """Put the call's ``agent``, ``turn`` and ``call_id`` on every log record logged for this call.
+
+    Call it in the job's entrypoint task before the session starts: the binding is a context variable,
+    inherited by every task the session creates afterwards. A record logged where the context variable
+    is not set (a thread, a task created earlier) gets the fields of the process's only bound call, if
+    exactly one is alive (one call per job process, LiveKit's default). Values are read when the record
+    is logged, so they follow handoffs and turns.
+
+    Args:
+        session: The call's ``AgentSession``; its userdata has ``current_agent``, ``user_turns`` and
+            ``call_id`` (:class:`~call.context.CustomerContext`).
+    """
+    state: CallState = session.userdata
+    _CURRENT_CALL.set(state)
+    _BOUND_CALLS[id(state)] = state
+
+
+class CallContextFilter(logging.Filter):
+    """Adds :data:`CALL_FIELDS` of the bound call to a record (fields already on the record are kept)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Add the fields; never drops a record, never raises."""
+        try:
+            state = _CURRENT_CALL.get()
+            if state is None:
+                alive = list(_BOUND_CALLS.values())
+                state = alive[0] if len(alive) == 1 else None
+            if state is not None:
+                for key, value in (
+                    ("agent", state.current_agent),
+                    ("turn", state.user_turns),
+                    ("call_id", state.call_id),
+                ):
+                    if not hasattr(record, key):
+                        setattr(record, key, value)
+        except Exception:  # a log line is never lost to its decoration
+            pass
+        return True
+
+
+_CALL_FILTER = CallContextFilter()
 
 
 def _has_redaction(filters: Iterable[Any]) -> bool:
@@ -85,16 +159,19 @@ def _redact_rendered_exceptions(handler: logging.Handler) -> None:
 
 
 def guard_handler(handler: logging.Handler) -> None:
-    """Attach the redacting filter to ``handler`` (idempotent), as its last filter.
+    """Attach the redacting filter to ``handler`` (idempotent), as its last filter, and the call fields.
 
     Args:
-        handler: Any handler; the formatter it uses also redacts the exceptions it renders itself.
+        handler: Any handler; the formatter it uses also redacts the exceptions it renders itself. It also
+            gets the :class:`CallContextFilter` (before the redacting filter).
     """
     if not isinstance(handler.filters, _RedactLastFilters):
         handler.filters = _RedactLastFilters(f for f in handler.filters if not isinstance(f, RedactingFilter))
         handler.filters.append(_FILTER)
     elif not _has_redaction(handler.filters):
         handler.filters.append(_FILTER)
+    if not any(isinstance(f, CallContextFilter) for f in handler.filters):
+        handler.filters.append(_CALL_FILTER)
     _redact_rendered_exceptions(handler)
 
 

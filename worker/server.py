@@ -9,26 +9,33 @@ Playground shows them) and writes the redacted call report when the job shuts do
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
 
 from livekit import rtc
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess
-from livekit.agents.voice.room_io import RoomOptions, TextInputEvent, TextInputOptions
+from livekit.agents.voice.room_io import TextInputEvent
 
+from agents.keypad import attach_keypad
 from agents.registry import ENTRY_AGENT
 from agents.turns import send_caller_text
 from call.context import AuthStep, CustomerContext
 from call.redaction import redact
 from services import open_services
 
+from .call_state import CallStateRecorder, attach_call_state, find_resumable_call
 from .logging_setup import configure_logging
+from .metrics import enable_multiprocess
+from .observability import observe_call
+from .phone_line import LiveKitPhoneLine
 from .providers import build_providers, load_vad
-from .report import build_report
+from .report import build_report, write_call_report
+from .scaling import server_options
 from .session import build_session, start_call
 from .settings import Settings
+from .telephony import room_options_for
+from .tracing import configure_tracing
 
 logger = logging.getLogger("marketplace.worker")
 
@@ -39,6 +46,7 @@ ATTRIBUTE_PREFIX = "desk."
 def prewarm(proc: JobProcess) -> None:
     """Runs once per job process: load VAD (and the local speech models) before any call arrives."""
     settings = Settings()
+    configure_tracing(settings)  # LiveKit's spans to OTEL_EXPORTER_OTLP_ENDPOINT (no-op when unset)
     proc.userdata["settings"] = settings
     proc.userdata["vad"] = load_vad()
     if settings.provider_profile == "local":
@@ -60,8 +68,16 @@ async def entrypoint(ctx: JobContext) -> None:
     services = await open_services(
         settings.database_url, salt=settings.secret_salt.get_secret_value(), timeout_s=settings.service_timeout_s
     )
+    recorder: CallStateRecorder | None = None
+
+    async def _close_services() -> None:
+        # LiveKit runs shutdown callbacks concurrently: the call's last state save must finish before the pool closes.
+        if recorder is not None:
+            await recorder.aclose()
+        await services.close()
+
     # Registered before joining, so the pool is released even if joining fails.
-    ctx.add_shutdown_callback(services.close)
+    ctx.add_shutdown_callback(_close_services)
     await ctx.connect()
     participant = await ctx.wait_for_participant()
     is_phone = participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP
@@ -72,7 +88,13 @@ async def entrypoint(ctx: JobContext) -> None:
         max_transfers=settings.max_transfers_per_call,
         max_auth_attempts=settings.max_auth_attempts,
     )
+    userdata.phone_line = LiveKitPhoneLine.for_participant(ctx, participant, settings)  # transfer and hang-up
     logger.info("call started (%s caller)", userdata.channel)
+    # A dropped call of the same caller (phone: number; web: participant identity) is offered back.
+    caller_key = userdata.caller_number if is_phone else participant.identity
+    userdata.resumable = await find_resumable_call(
+        services, channel=userdata.channel, caller_key=caller_key, settings=settings
+    )
     providers = build_providers(settings, preloaded=ctx.proc.userdata)
     session = build_session(
         llm=providers.llm,
@@ -83,18 +105,22 @@ async def entrypoint(ctx: JobContext) -> None:
         turn_handling=providers.turn_handling,
         settings=settings,
     )
+    providers.attach(session)  # the realtime profile: its replies get the current agent's guards
+    observe_call(session)  # how the call ends, desk metrics, agent/turn on every log line (in this task)
+    recorder = attach_call_state(session, caller_key)  # state in the database, so another process can resume it
     publish_desk_state(ctx.room, session)
     started = time.monotonic()
 
     async def _on_shutdown(reason: str) -> None:
         report = build_report(
-            session, mode="live", llm_label=providers.llm.model, wall_time_s=time.monotonic() - started, turns=[]
+            session,
+            mode="live",
+            llm_label=providers.llm.model,
+            wall_time_s=time.monotonic() - started,
+            turns=[],
+            shutdown_reason=reason,
         )
-        report["shutdown_reason"] = redact(reason)
-        path = settings.reports_dir / f"{ctx.room.name}-{int(time.time())}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2))
-        logger.info("call report saved to %s", path)
+        write_call_report(report, settings, name=ctx.room.name)  # logs where it was saved
 
     ctx.add_shutdown_callback(_on_shutdown)
     await start_call(
@@ -102,11 +128,11 @@ async def entrypoint(ctx: JobContext) -> None:
         start_agent=ENTRY_AGENT,
         record=settings.record_calls,
         room=ctx.room,
-        room_options=RoomOptions(
-            participant_identity=participant.identity,
-            text_input=TextInputOptions(text_input_cb=_typed_turn),
-        ),
+        room_options=room_options_for(participant, settings, text_input_cb=_typed_turn),
     )
+    if is_phone:
+        # Keyed digits (DTMF) go to the agent's code-first path, never to the LLM or a log.
+        attach_keypad(ctx.room, session, caller_identity=participant.identity)
 
 
 async def _typed_turn(session: AgentSession[Any], ev: TextInputEvent) -> None:
@@ -171,12 +197,15 @@ def publish_desk_state(room: rtc.Room | Any, session: AgentSession[CustomerConte
 
 def build_server(settings: Settings) -> AgentServer:
     """The worker's ``AgentServer`` with prewarm and the entrypoint registered."""
+    multiproc = enable_multiprocess(settings)  # job processes' desk metrics reach /metrics
     server = AgentServer(
         ws_url=settings.livekit_url,
         api_key=settings.livekit_api_key.get_secret_value() if settings.livekit_api_key else None,
         api_secret=settings.livekit_api_secret.get_secret_value() if settings.livekit_api_secret else None,
         prometheus_port=settings.prometheus_port,
+        prometheus_multiproc_dir=str(multiproc) if multiproc else None,
         setup_fnc=prewarm,
+        **server_options(settings),  # load threshold, idle processes, memory limits, preloaded modules
     )
     server.rtc_session(entrypoint, agent_name=settings.agent_name)
     return server

@@ -19,6 +19,9 @@ from livekit.agents.voice.turn import TurnHandlingOptions
 from agents.registry import AGENTS
 from call.context import CustomerContext
 
+from .guardrail_client import attach_guardrail_classifier
+from .idle import DEFAULT_AWAY_TIMEOUT_S, DEFAULT_GRACE_S, attach_idle_handling
+from .provider_errors import attach_provider_error_handling
 from .settings import Settings
 from .supervisor_client import build_supervisor
 
@@ -28,7 +31,7 @@ MAX_TOOL_STEPS = 5
 
 def build_session(
     *,
-    llm: llm.LLM,
+    llm: llm.LLM | llm.RealtimeModel,
     userdata: CustomerContext,
     stt: stt.STT | None = None,
     tts: tts.TTS | None = None,
@@ -36,18 +39,24 @@ def build_session(
     turn_handling: TurnHandlingOptions | None = None,
     aec_warmup_duration: float | Any | None = NOT_GIVEN,
     settings: Settings | None = None,
+    user_away_timeout: float | Any | None = NOT_GIVEN,
 ) -> AgentSession[CustomerContext]:
     """An ``AgentSession`` for one call.
 
     Args:
-        llm: The model (cloud, local server, or a scripted test model).
+        llm: The model (cloud, local server, a realtime speech model, or a scripted test model).
         userdata: The call's context.
         stt, tts, vad: Speech models; all ``None`` for a text-only session.
         turn_handling: Endpointing, turn detection, interruption and preemptive generation.
         aec_warmup_duration: Echo-cancellation warm-up (``None`` for WAV files, which carry no echo).
         settings: When given and ``userdata`` has no supervisor yet, the supervisor client configured by
             these settings is put on ``userdata.supervisor`` (:func:`worker.supervisor_client.build_supervisor`;
-            ``None`` when none is configured) and closed with the session.
+            ``None`` when none is configured) and closed with the session. Also the human team's number
+            (``userdata.human_transfer``) and the idle-caller timings, and the output guardrail's optional
+            classifier (``userdata.guardrail_classifier``, :mod:`worker.guardrail_client`).
+        user_away_timeout: Seconds of silence before the caller counts as away ("Are you still there?",
+            :mod:`worker.idle`); default ``USER_AWAY_TIMEOUT_S`` for a voice session, ``None`` (never) for a
+            text-only one, whose tests and typed calls must not be interrupted by it.
 
     Returns:
         The session, not started (see :func:`start_call`).
@@ -66,8 +75,17 @@ def build_session(
         kwargs["turn_handling"] = {"turn_detection": "manual"}
     if aec_warmup_duration is not NOT_GIVEN:
         kwargs["aec_warmup_duration"] = aec_warmup_duration
+    # --- ending ---
+    if user_away_timeout is NOT_GIVEN:
+        user_away_timeout = (settings.user_away_timeout_s if settings else DEFAULT_AWAY_TIMEOUT_S) if stt else None
+    kwargs["user_away_timeout"] = user_away_timeout
     session = AgentSession[CustomerContext](**kwargs)
     session.on("function_tools_executed", _silence_after_handoff)
+    if settings is not None and userdata.human_transfer is None:
+        userdata.human_transfer = settings.human_transfer_target()
+    attach_idle_handling(session, grace_s=settings.user_away_grace_s if settings else DEFAULT_GRACE_S)
+    attach_provider_error_handling(session)
+    # --- end ending ---
     if settings is not None and userdata.supervisor is None:
         supervisor = build_supervisor(settings)
         userdata.supervisor = supervisor
@@ -80,6 +98,10 @@ def build_session(
                 task.add_done_callback(closing.discard)
 
             session.on("close", _close_supervisor)
+    # --- guardrail ---
+    if settings is not None:
+        attach_guardrail_classifier(session, settings)  # GUARDRAIL_CLASSIFIER_URL unset: none, the rules alone
+    # --- end guardrail ---
     return session
 
 

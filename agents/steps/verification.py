@@ -17,6 +17,12 @@ resumes on the next turn.
 *Speech.* Questions and read-backs are templates spoken with ``session.say``; when code answers
 a turn the LLM is not called at all.
 
+*Keypad* (phone calls, :mod:`agents.keypad`). After one failed spoken try at the date of birth or
+the last four, code offers the keypad (MMDDYYYY; the four digits then 1 for SSN or 2 for card; ``#``).
+Read-backs add "Press 1 to confirm, or 2 to change." A keypad entry is turned into the words the
+step already reads (:mod:`call.keypad`) and goes through the step's own :meth:`Step.answer`: the
+same capture, validation, identity check and transitions as speech, with no LLM request.
+
 *Why not LiveKit's AgentTask/TaskGroup.* Those run one LLM-driven sub-agent per slot, which
 completes when the model calls its tool: the model decides what the caller said. Here code must
 decide, from the caller's own words, without an LLM round trip; and a task per slot would add an
@@ -33,6 +39,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from call.answers import YesNo, classify_offer, classify_yes_no
 from call.context import AuthStep, CustomerContext
+from call.keypad import (
+    CONFIRM_HINT,
+    KEYPAD_MESSAGE,
+    KeypadEntry,
+    keyed_date,
+    keyed_last_four,
+    keyed_secret_kind,
+    keyed_yes_no,
+)
 from call.parse import (
     grouped_digits,
     parse_date,
@@ -114,6 +129,25 @@ class Step:
             f"'{self.question(ctx)}'"
         )
 
+    # --- keypad ---
+
+    def keypad_words(self, entry: KeypadEntry) -> str | None:
+        """The words a keypad entry stands for at this step (``None``: the keypad is not used here).
+
+        The words go through :meth:`answer`, exactly as if the caller had said them.
+        """
+        return None
+
+    def keypad_retry(self, ctx: CustomerContext) -> str:
+        """Said when a keypad entry gives nothing at this step."""
+        return f"Sorry, I can't use the keypad for that. {self.question(ctx)}"
+
+    async def keypad(self, turn: Turn, entry: KeypadEntry) -> CodeReply:
+        """Handle a keypad entry: its words (:meth:`keypad_words`) are answered like speech, else a retry line."""
+        words = self.keypad_words(entry)
+        reply = None if words is None else await self.answer(Turn(turn.ctx, turn.agent, words))
+        return reply if reply is not None else CodeReply.say(self.keypad_retry(turn.ctx))
+
 
 def go(turn: Turn, step: AuthStep, *lines: str) -> CodeReply:
     """Advance to ``step`` and say ``lines`` followed by that step's question."""
@@ -152,10 +186,23 @@ class PhoneStep(Step):
     listen = "digits"
 
     def question(self, ctx: CustomerContext) -> str:
+        if (caller := caller_id(ctx)) is not None:
+            return (
+                f"Is the number on your account the one you're calling from, ending in {grouped_digits(caller[-4:])}? "
+                f"{CALLER_ID_KEYPAD}"
+            )
         return "What's the phone number on your account?"
 
     async def answer(self, turn: Turn) -> CodeReply | None:
         phone = parse_phone(turn.text)
+        if phone is None and (caller := caller_id(turn.ctx)) is not None:
+            answer = classify_yes_no(turn.text)
+            if answer is YesNo.YES:  # the number code got from the SIP trunk, confirmed by the caller
+                turn.ctx.verification.phone = caller
+                return go(turn, AuthStep.DATE_OF_BIRTH, "Thank you.")
+            if answer is YesNo.NO:
+                turn.ctx.caller_id_declined = True
+                return CodeReply.say(f"No problem. {self.question(turn.ctx)}")
         if phone is None:
             heard = len(spoken_digits(turn.text))
             if heard == 0:
@@ -169,13 +216,23 @@ class PhoneStep(Step):
         turn.ctx.advance(AuthStep.PHONE_CONFIRM)
         return CodeReply.say(STEPS[AuthStep.PHONE_CONFIRM].question(turn.ctx))
 
+    async def keypad(self, turn: Turn, entry: KeypadEntry) -> CodeReply:
+        """With the caller-ID question, 1 is a yes and 2 a no; otherwise the keypad is not used here."""
+        if caller_id(turn.ctx) is None:
+            return await super().keypad(turn, entry)
+        reply = await self.answer(Turn(turn.ctx, turn.agent, keyed_yes_no(entry)))
+        return reply if reply is not None else CodeReply.say(f"Sorry, I didn't get that. {self.question(turn.ctx)}")
+
 
 class PhoneConfirmStep(Step):
     key = AuthStep.PHONE_CONFIRM
     listen = "yes_no"
 
     def question(self, ctx: CustomerContext) -> str:
-        return f"I have {grouped_digits(ctx.verification.phone or '')}. Is that right?"
+        return f"I have {grouped_digits(ctx.verification.phone or '')}. Is that right?{confirm_hint(ctx)}"
+
+    def keypad_words(self, entry: KeypadEntry) -> str | None:
+        return keyed_yes_no(entry)
 
     async def answer(self, turn: Turn) -> CodeReply | None:
         answer = classify_yes_no(turn.text)
@@ -199,7 +256,7 @@ class DateOfBirthStep(Step):
     listen = "digits"
 
     def question(self, ctx: CustomerContext) -> str:
-        return "What's your date of birth?"
+        return f"What's your date of birth?{keypad_offer(ctx, DOB_KEYPAD)}"
 
     async def answer(self, turn: Turn) -> CodeReply | None:
         today = turn.ctx.services.clock.today()
@@ -207,12 +264,25 @@ class DateOfBirthStep(Step):
         if dob is None:
             if not spoken_digits(turn.text):
                 return None
-            return reask(turn, "I need the full date of birth: the month, the day and the year.")
+            return reask(turn, with_keypad(turn.ctx, "I need the full date of birth: the month, the day and the year."))
         age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
         if not MIN_AGE_YEARS <= age <= MAX_AGE_YEARS:
-            return reask(turn, "Sorry, I didn't get a valid date. What's your date of birth, with the year?")
+            return reask(
+                turn,
+                with_keypad(turn.ctx, "Sorry, I didn't get a valid date. What's your date of birth, with the year?"),
+            )
         turn.ctx.verification.date_of_birth = dob
         return go(turn, AuthStep.LAST_FOUR, "Thank you.")
+
+    def keypad_words(self, entry: KeypadEntry) -> str | None:
+        return keyed_date(entry)
+
+    def keypad_retry(self, ctx: CustomerContext) -> str:
+        offer_keypad(ctx)
+        return (
+            "Sorry, I couldn't use those keys. Please key in your date of birth as two digits for the month, "
+            "two for the day and four for the year, then the pound key."
+        )
 
 
 class LastFourStep(Step):
@@ -223,7 +293,7 @@ class LastFourStep(Step):
     def question(self, ctx: CustomerContext) -> str:
         return (
             "Now the last four digits of your Social Security number or of the card on file, "
-            "and please tell me which one."
+            f"and please tell me which one.{keypad_offer(ctx, LAST_FOUR_KEYPAD)}"
         )
 
     async def answer(self, turn: Turn) -> CodeReply | None:
@@ -232,12 +302,27 @@ class LastFourStep(Step):
             heard = len(spoken_digits(turn.text))
             if heard == 0:
                 return None
-            return reask(turn, "Please say just the last four digits, and whether they're from your Social or card.")
+            return reask(
+                turn,
+                with_keypad(
+                    turn.ctx, "Please say just the last four digits, and whether they're from your Social or card."
+                ),
+            )
         if parsed.kind is None:
             turn.ctx.verification.last_four_pending = parsed.digits
             turn.ctx.advance(AuthStep.LAST_FOUR_KIND)
             return CodeReply.say(STEPS[AuthStep.LAST_FOUR_KIND].question(turn.ctx))
         return await check_identity(turn, parsed.digits, parsed.kind)
+
+    def keypad_words(self, entry: KeypadEntry) -> str | None:
+        return keyed_last_four(entry)
+
+    def keypad_retry(self, ctx: CustomerContext) -> str:
+        offer_keypad(ctx)
+        return (
+            "Sorry, I couldn't use those keys. Please key in the last four digits, then 1 if they're from your "
+            "Social Security number or 2 if they're from your card, then the pound key."
+        )
 
 
 class LastFourKindStep(Step):
@@ -245,15 +330,20 @@ class LastFourKindStep(Step):
     listen = "general"
 
     def question(self, ctx: CustomerContext) -> str:
-        return "Are those the last four of your Social Security number, or of your card?"
+        hint = f" {KIND_KEYPAD}" if on_phone(ctx) else ""
+        return f"Are those the last four of your Social Security number, or of your card?{hint}"
 
     async def answer(self, turn: Turn) -> CodeReply | None:
         v = turn.ctx.verification
         digits, v.last_four_pending = v.last_four_pending, None
         kind = secret_kind(turn.text)
         if digits is None or kind is None:
+            offer_keypad(turn.ctx)
             return go(turn, AuthStep.LAST_FOUR, "Sorry, let's do that again.")
         return await check_identity(turn, digits, kind)
+
+    def keypad_words(self, entry: KeypadEntry) -> str | None:
+        return keyed_secret_kind(entry) or ""  # other keys: as unclear as words that name neither
 
 
 async def check_identity(turn: Turn, last4: str, kind: SecretKind) -> CodeReply:
@@ -285,6 +375,7 @@ async def check_identity(turn: Turn, last4: str, kind: SecretKind) -> CodeReply:
         logger.info("verification failed (attempt %d of %d)", v.failed_attempts, ctx.max_auth_attempts)
         if v.failed_attempts >= ctx.max_auth_attempts:
             return go(turn, AuthStep.LOCKED_OUT, "I'm sorry, I couldn't verify those details.")
+        offer_keypad(ctx)
         return go(turn, AuthStep.DATE_OF_BIRTH, "I'm sorry, those details don't match our records. Let's try again.")
     v.customer, v.secret_kind, v.verified_at = result.customer, kind, ctx.services.clock.now()
     v.address_on_file = result.address
@@ -305,7 +396,7 @@ class AddressStep(Step):
 
     def question(self, ctx: CustomerContext) -> str:
         address = ctx.verification.address_on_file
-        return f"Is {address.spoken() if address else 'the address on file'} still your address?"
+        return f"Is {address.spoken() if address else 'the address on file'} still your address?{confirm_hint(ctx)}"
 
     async def answer(self, turn: Turn) -> CodeReply | None:
         answer = classify_yes_no(turn.text)
@@ -314,6 +405,12 @@ class AddressStep(Step):
         if answer is YesNo.NO:
             return go(turn, AuthStep.ADDRESS_NEW, "No problem.")
         return reask(turn, f"Sorry, please say yes or no. {self.question(turn.ctx)}")
+
+    def keypad_words(self, entry: KeypadEntry) -> str | None:
+        return keyed_yes_no(entry)
+
+    def keypad_retry(self, ctx: CustomerContext) -> str:
+        return f"Sorry, I didn't get that. {self.question(ctx)}"
 
 
 class AddressNewStep(Step):
@@ -557,3 +654,87 @@ def _browse_without_verification(ctx: CustomerContext, agent: MarketplaceAgent, 
         [Speech(f"You don't need to verify your identity to browse. I'll connect you with our {team} team now.")],
         handoff=nxt,
     )
+
+
+# --- keypad ---
+
+DOB_KEYPAD = (
+    "You can also key it in: two digits for the month, two for the day and four for the year, then the pound key."
+)
+"""Offered with the date-of-birth question on phone calls once a spoken try failed (:func:`offer_keypad`)."""
+LAST_FOUR_KEYPAD = (
+    "You can also key them in: the four digits, then 1 if they're from your Social Security number or 2 if "
+    "they're from your card, then the pound key."
+)
+"""Offered with the last-four question on phone calls once a spoken try failed."""
+KIND_KEYPAD = "Press 1 for Social Security, or 2 for card."
+"""Said with "which one?" on phone calls."""
+CALLER_ID_KEYPAD = "Press 1 for yes, or 2 for no."
+"""Said with the caller-ID question on phone calls."""
+KEYPAD_STEPS = frozenset({AuthStep.DATE_OF_BIRTH, AuthStep.LAST_FOUR, AuthStep.LAST_FOUR_KIND})
+"""The steps whose values can be keyed in (the others take 1/2 for a read-back, or no keys)."""
+
+
+def on_phone(ctx: CustomerContext) -> bool:
+    """Whether the caller is on the phone (the keypad exists only there)."""
+    return ctx.channel == "phone"
+
+
+def caller_id(ctx: CustomerContext) -> str | None:
+    """The number the caller is calling from (E.164, from the SIP trunk), when the phone step may offer it.
+
+    Only on phone calls, for a US number :func:`call.parse.parse_phone` accepts, and until the caller
+    said it is not the number on the account. The caller confirms it; the identity check still needs
+    the name, date of birth and last four to match one record, as for a spoken number.
+    """
+    if not on_phone(ctx) or ctx.caller_number is None or ctx.caller_id_declined:
+        return None
+    return parse_phone(ctx.caller_number)
+
+
+def offer_keypad(ctx: CustomerContext) -> None:
+    """A spoken try at the date of birth or the last four failed: offer the keypad from now on (phone calls)."""
+    if on_phone(ctx):
+        ctx.keypad_offered = True
+
+
+def keypad_offer(ctx: CustomerContext, offer: str) -> str:
+    """``" " + offer`` once the keypad has been offered on a phone call, else ``""``."""
+    return f" {offer}" if on_phone(ctx) and ctx.keypad_offered else ""
+
+
+def with_keypad(ctx: CustomerContext, line: str) -> str:
+    """A re-ask of the date of birth or the last four after a failed try: ``line`` plus the keypad offer."""
+    offer_keypad(ctx)
+    offer = DOB_KEYPAD if ctx.verification.step is AuthStep.DATE_OF_BIRTH else LAST_FOUR_KEYPAD
+    return f"{line}{keypad_offer(ctx, offer)}"
+
+
+def confirm_hint(ctx: CustomerContext) -> str:
+    """``" Press 1 to confirm, or 2 to change."`` after a read-back on phone calls, else ``""``."""
+    return f" {CONFIRM_HINT}" if on_phone(ctx) else ""
+
+
+async def keypad_turn(ctx: CustomerContext, agent: MarketplaceAgent, entry: KeypadEntry) -> CodeReply | None:
+    """Run the current step on a keypad entry (phone calls): answered like speech, or a polite retry line.
+
+    Args:
+        ctx: The call's userdata.
+        agent: The authentication agent.
+        entry: The caller's keys (never stored: the step reads them and drops them).
+
+    Returns:
+        Code's reply; ``None`` when no step of this module is due (the agent's polite line follows).
+    """
+    step = STEPS.get(ctx.verification.step)
+    if step is None:
+        return None
+    if step.key in KEYPAD_STEPS:
+        offer_keypad(ctx)  # the caller uses the keypad: the next digit question says how to key it
+    return await step.keypad(Turn(ctx, agent, KEYPAD_MESSAGE), entry)
+
+
+# --- resume ---
+# The resume steps subclass Step, so they are imported last; importing them registers them in STEPS.
+from . import resume as _resume_steps  # noqa: E402, F401
+# --- end resume ---

@@ -300,7 +300,7 @@ async def test_why_do_you_need_that_goes_to_the_model_and_the_step_resumes(db_ur
         note = "\n".join(llm.requests[-1].system_texts())
         assert f"ask exactly: '{PHONE_Q}'" in note
         assert "save_address" not in llm.requests[-1].tool_names
-        assert llm.requests[-1].tool_names == ["transfer_to_agent"]
+        assert llm.requests[-1].tool_names == ["transfer_to_agent", "end_call"]
         assert ctx.verification.step is AuthStep.PHONE
         r = await code_turn(call, llm, "four one five, five five five, zero one three four")
         assert ctx.verification.step is AuthStep.PHONE_CONFIRM

@@ -40,6 +40,9 @@ class _Providers:
     stt: None = None
     turn_handling: None = None
 
+    def attach(self, session: AgentSession[CustomerContext]) -> None:
+        """Like :meth:`worker.providers.Providers.attach` for a plain LLM: nothing to bind."""
+
 
 @dataclass
 class LiveCall:
@@ -149,7 +152,7 @@ async def test_web_caller_through_the_entrypoint(db_url: str, tmp_path: Path, mo
         report = json.loads(reports[0].read_text())
         text = json.dumps(report)
         assert report["mode"] == "live" and report["outcome"]["verified"] is True
-        assert report["shutdown_reason"] == "participant hung up"
+        assert report["shutdown_reason"] == "participant hung up", report.keys()
         for secret in ("4821", "0134", "1988", "four eight two one"):
             assert secret not in text, f"{secret!r} leaked into the report"
         assert [e["role"] for e in report["transcript"]][:3] == ["agent", "caller", "agent"]
@@ -163,3 +166,57 @@ async def test_phone_caller_is_recognised(db_url: str, tmp_path: Path, monkeypat
         assert ctx.channel == "phone" and ctx.caller_number == "+14155550134"
         assert call.room.local_participant.attributes["desk.agent"] == "authentication"
         assert call.spoken()[0].startswith(GREETING)
+
+
+async def test_phone_caller_keys_in_through_the_entrypoint(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keypad is attached on phone calls: keyed answers reach the code-led steps."""
+    caller = "sip_+14155550134"
+    async with live_call(
+        db_url, tmp_path, monkeypatch, lambda room: room.join_phone_caller("+14155550134", caller)
+    ) as call:
+        ctx = call.session.userdata
+        await call.type(caller, "Hi, I'm Ava")
+        assert ctx.verification.step.value in ("phone", "phone_confirm")
+        before = len(call.spoken())
+        call.room.press_keys(caller, "1#")
+        await until(lambda: len(call.spoken()) > before)
+        assert ctx.verification.step.value == "date_of_birth", call.spoken()[-1]
+        assert ctx.verification.phone == "+14155550134"
+        assert "1#" not in json.dumps(call.session.history.to_dict())
+
+
+async def test_a_dropped_phone_call_is_offered_back_in_the_next_job(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two jobs on one database (as two worker processes would be): the caller verifies, the line
+    drops, and the next call from the same number starts with the offer to continue."""
+    from agents.steps.resume import OFFER_QUESTION
+
+    number, caller = "+14155550134", "sip_+14155550134"
+    async with live_call(db_url, tmp_path, monkeypatch, lambda room: room.join_phone_caller(number, caller)) as call:
+        await call.type(caller, "Hi, I'm Ava")
+        await call.type(caller, "yes")
+        await call.type(caller, "April twelfth, 1988")
+        line = await call.type(caller, "SSN, four eight two one")
+        assert line.startswith("Thank you, Ava, you're verified.")
+        call.room.hang_up(caller)  # the line drops: no goodbye
+        await call.shut_down("participant disconnected")
+    async with live_call(db_url, tmp_path, monkeypatch, lambda room: room.join_phone_caller(number, caller)) as again:
+        assert again.spoken()[0].endswith(OFFER_QUESTION)
+        assert again.session.userdata.resumable is not None
+
+
+async def test_a_goodbye_ends_the_call_and_deletes_the_room(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line is wired: a clear goodbye is answered by code, the session ends after it has played."""
+    async with live_call(db_url, tmp_path, monkeypatch, lambda room: room.join_web_caller("playground-user")) as call:
+        closed: list[Any] = []
+        call.session.on("close", closed.append)
+        line = await call.type("playground-user", "no, that's everything, goodbye")
+        assert "goodbye" in line.casefold() or "bye" in line.casefold(), line
+        await until(lambda: bool(closed), within_s=10)
+        assert call.session.userdata.ended_by == "goodbye"
+        assert call.llm.requests == []

@@ -22,14 +22,19 @@ KEYS = (
     "PROVIDER_PROFILE",
     "SECRET_SALT",
     "LOCAL_LLM_URL",
+    "LOG_LEVEL",
+    "NOISE_CANCELLATION",
+    "LOAD_THRESHOLD",
+    "NUM_IDLE_PROCESSES",
+    "JOB_MEMORY_LIMIT_MB",
 )
 
 
-def _worker(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _worker(*args: str, cwd: Path, module: str = "worker", **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in KEYS}
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "worker", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
         env={**clean, **env},
         capture_output=True,
@@ -79,6 +84,17 @@ def test_start_refuses_the_development_salt(tmp_path: Path) -> None:
         ),
         ({"PROVIDER_PROFILE": "gpu"}, "invalid setting PROVIDER_PROFILE"),
         ({"MAX_AUTH_ATTEMPTS": "zero"}, "invalid setting MAX_AUTH_ATTEMPTS"),
+        ({"LOAD_THRESHOLD": "1.5"}, "invalid setting LOAD_THRESHOLD"),
+        (
+            {
+                "LIVEKIT_URL": "ws://127.0.0.1:7880",
+                "LIVEKIT_API_KEY": "k",
+                "LIVEKIT_API_SECRET": "s",
+                "PROVIDER_PROFILE": "local",
+                "NOISE_CANCELLATION": "bvc",
+            },
+            "NOISE_CANCELLATION=bvc needs LiveKit Cloud",
+        ),
     ],
 )
 def test_malformed_settings_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
@@ -117,3 +133,78 @@ def test_simulate_scenario_prints_the_outcome_and_its_exit_status_follows_it(tmp
     failed = _worker("simulate", "--text", str(wrong), "--llm", "scripted", "--out", str(tmp_path / "w"), cwd=ROOT)
     assert failed.returncode == 1
     assert "FAIL verified" in failed.stdout and "=> FAILED 2 of 2 expectations" in failed.stdout
+
+
+def test_help_lists_each_command_with_one_line_of_help(tmp_path: Path) -> None:
+    from worker.__main__ import COMMANDS
+
+    result = _worker("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    for name, text in COMMANDS.items():
+        assert f"  {name:<16}{text}" in lines, f"{name} is not listed on one line"
+    assert set(COMMANDS) == {"start", "dev", "console", "connect", "simulate", "download-files"}
+    assert "python -m livekit.agents start worker/app.py" in result.stdout
+
+
+def test_no_or_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    assert _worker(cwd=tmp_path).returncode == 2
+    unknown = _worker("serve", cwd=tmp_path)
+    assert unknown.returncode == 2 and "invalid choice: 'serve'" in unknown.stderr
+
+
+def test_livekit_own_cli_on_the_app_file_checks_the_settings_too(tmp_path: Path) -> None:
+    """``python -m livekit.agents start worker/app.py`` (what ``lk agent`` runs) exits 2 with our line,
+    not LiveKit's exit 0 after "ws_url is required"."""
+    result = _worker("start", str(ROOT / "worker" / "app.py"), cwd=tmp_path, module="livekit.agents")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1
+    assert lines[0].startswith("worker: cannot start: LIVEKIT_URL is not set")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("start", ["--log-level", "WARNING", "--log-format", "json"]),
+        ("dev", ["--log-level", "WARNING", "--dev", "--log-format", "colored"]),
+    ],
+)
+def test_start_and_dev_run_livekit_current_entry_on_the_app_server(
+    command: str, expected: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker hands over to ``python -m livekit.agents start worker/app.py``, whose discovery finds
+    our server (prewarm and all), not to the deprecated ``cli.run_app``."""
+    import livekit.agents.__main__ as livekit_main
+    from livekit.agents import AgentServer
+    from livekit.agents.cli.discover import get_import_data
+
+    import worker.__main__ as cli
+    from worker.server import prewarm
+
+    monkeypatch.chdir(tmp_path)
+    for key in KEYS:
+        monkeypatch.delenv(key, raising=False)
+    env = {"LIVEKIT_URL": "wss://desk.example", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}
+    for key, value in {**env, "PROVIDER_PROFILE": "local", "SECRET_SALT": "s3cret", "LOG_LEVEL": "WARNING"}.items():
+        monkeypatch.setenv(key, value)
+    seen: list[list[str]] = []
+
+    def fake_livekit_main(argv: list[str]) -> int:
+        seen.append(argv)
+        return 0
+
+    monkeypatch.setattr(livekit_main, "main", fake_livekit_main)
+
+    assert cli.main([command]) == 0
+    assert seen == [["start", str(cli.APP), *expected]]
+    found = get_import_data(path=cli.APP)
+    server = getattr(sys.modules[found.module_data.module_import_str], found.app_name)
+    assert found.app_name == "server" and isinstance(server, AgentServer)
+    assert server.setup_fnc is prewarm
+
+
+def test_download_files_loads_every_model_of_the_profile(tmp_path: Path) -> None:
+    result = _worker("download-files", cwd=tmp_path, PROVIDER_PROFILE="local")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for model in ("Silero VAD", "end-of-turn v1-mini", "Whisper tiny.en", "Piper en_US-joe-medium"):
+        assert any(line.strip().startswith(f"ok      {model}") for line in result.stdout.splitlines()), model

@@ -33,6 +33,7 @@ from call.redaction import redact
 from services import open_services
 
 from ..logging_setup import configure_logging
+from ..observability import observe_call
 from ..providers import build_llm, load_vad, local_turn_handling
 from ..report import TurnTiming, build_report, diff_snapshots, format_transcript, snapshot
 from ..session import build_session, start_call
@@ -267,6 +268,7 @@ async def _run_audio(
     opts: SimOptions, settings: Settings, model: llm.LLM, userdata: CustomerContext, turns: list[TurnTiming], t0: float
 ) -> AgentSession[CustomerContext]:
     session, caller, speaker = build_audio_session(settings, model, userdata, opts.out / "agent.wav", origin=t0)
+    observe_call(session)
     monitor = CallMonitor(session)
     try:
         await start_call(session, start_agent=opts.start_agent, record=False)
@@ -309,6 +311,7 @@ async def _run_text(
     t0: float,
 ) -> AgentSession[CustomerContext]:
     session = build_session(llm=model, userdata=userdata, settings=settings)
+    observe_call(session)
     monitor = CallMonitor(session)
     try:
         await start_call(session, start_agent=opts.start_agent, record=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +89,7 @@ async def offline_call(
     now: dt.datetime = FIXED_NOW,
     channel: Channel = "test",
     max_transfers: int = 8,
+    before_start: Callable[[CustomerContext], Awaitable[None]] | None = None,
 ) -> AsyncIterator[OfflineCall]:
     """Start an offline call (no LiveKit server, no audio) at ``start_agent``.
 
@@ -100,6 +101,8 @@ async def offline_call(
         now: The frozen clock of the call's services.
         channel: Recorded in the context.
         max_transfers: Transfer budget.
+        before_start: Awaited with the call's context before the session starts (e.g. to set
+            ``caller_number`` or ``resumable``, as the worker's entrypoint does).
 
     Yields:
         The running :class:`OfflineCall`; the session and database are closed on exit.
@@ -112,6 +115,8 @@ async def offline_call(
         if verified_as is not None:
             mark_verified(ctx, verified_as)
         try:
+            if before_start is not None:
+                await before_start(ctx)
             async with build_session(llm=llm, userdata=ctx) as session:
                 await start_call(session, start_agent=start_agent, record=False)
                 call = OfflineCall(session=session, userdata=ctx, services=services, database_url=url)
