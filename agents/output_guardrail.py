@@ -99,6 +99,8 @@ from call.redaction import redact
 from services.ids import registered_ids
 from tools.grounding import order_number_said
 
+from .speech_guard import SentenceFilter
+
 logger = logging.getLogger("marketplace.agents.guardrail")
 
 WORDS_FILE = Path(__file__).with_name("guardrail_words.txt")
@@ -643,10 +645,8 @@ def check_sentence(sentence: str, facts: GroundedFacts) -> Trip | None:
 
 # --- the guardrail over one reply ---------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
-
-class OutputGuardrail:
+class OutputGuardrail(SentenceFilter):
     """Checks one model reply (a stream of text and chunks) before it is spoken.
 
     Args:
@@ -668,7 +668,7 @@ class OutputGuardrail:
         self._facts = facts
         self._agent = agent
         self._classifier = classifier
-        self._buffer = ""
+        super().__init__()
         self.trip: Trip | None = None
         """The first trip of this reply (``None``: nothing replaced)."""
         self.withheld = 0
@@ -680,20 +680,6 @@ class OutputGuardrail:
     ) -> OutputGuardrail:
         """The guardrail of one LLM request: its facts, and the call's classifier if one is configured."""
         return cls(ctx, facts_for_request(ctx, chat_ctx, tools), agent=agent, classifier=ctx.guardrail_classifier)
-
-    def feed(self, text: str) -> str:
-        """Add reply text; return the complete sentences that may be spoken now (a safe line replaces a trip)."""
-        self._buffer += text
-        parts = _SENTENCE_END.split(self._buffer)
-        if len(parts) == 1:
-            return ""
-        self._buffer = parts[-1]
-        return self._pass(parts[:-1])
-
-    def flush(self) -> str:
-        """The last sentence, checked."""
-        rest, self._buffer = self._buffer, ""
-        return self._pass([rest]).rstrip() if rest.strip() else ""
 
     def _pass(self, sentences: list[str]) -> str:
         kept = []

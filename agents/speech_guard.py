@@ -68,7 +68,34 @@ def unsafe_reason(sentence: str, tool_names: Iterable[str] = (), *, claims_allow
     return None
 
 
-class SpeechGuard:
+class SentenceFilter:
+    """Base of the filters over a streamed model reply: buffers text deltas and hands whole sentences to
+    :meth:`_pass`, which returns what may be spoken (the speech guard here, the output guardrail in
+    :mod:`agents.output_guardrail`)."""
+
+    def __init__(self) -> None:
+        self._buffer = ""
+
+    def feed(self, delta: str) -> str:
+        """Add a text delta; return the complete, safe sentences it finished (possibly "")."""
+        self._buffer += delta
+        parts = _SENTENCE_END.split(self._buffer)
+        if len(parts) == 1:
+            return ""
+        self._buffer = parts[-1]
+        return self._pass(parts[:-1])
+
+    def flush(self) -> str:
+        """The last (unterminated) sentence, if safe."""
+        rest, self._buffer = self._buffer, ""
+        return self._pass([rest]).rstrip() if rest.strip() else ""
+
+    def _pass(self, sentences: list[str]) -> str:
+        """The text of ``sentences`` that may be spoken."""
+        raise NotImplementedError
+
+
+class SpeechGuard(SentenceFilter):
     """Sentence-by-sentence filter over a streamed model reply.
 
     Feed text deltas with :meth:`feed`; it returns the text that is safe to speak now (whole
@@ -95,23 +122,9 @@ class SpeechGuard:
         self._said = said if said is not None else set()
         # Quoted text in a note is meant to be said ("then ask exactly: 'May I have your first name?'").
         self._notes = " | ".join(_words_of(_QUOTED.sub(" | ", n)) for n in notes)
-        self._buffer = ""
+        super().__init__()
         self.dropped = 0
         self.spoken = False
-
-    def feed(self, delta: str) -> str:
-        """Add a text delta; return the complete, safe sentences it finished (possibly "")."""
-        self._buffer += delta
-        parts = _SENTENCE_END.split(self._buffer)
-        if len(parts) == 1:
-            return ""
-        self._buffer = parts[-1]
-        return self._pass(parts[:-1])
-
-    def flush(self) -> str:
-        """The last (unterminated) sentence, if safe."""
-        rest, self._buffer = self._buffer, ""
-        return self._pass([rest]).rstrip() if rest.strip() else ""
 
     def _pass(self, sentences: list[str]) -> str:
         kept = []

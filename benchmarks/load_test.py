@@ -75,7 +75,6 @@ from livekit.agents import (  # noqa: E402
     inference,
     llm,
     stt,
-    tts,
     utils,
 )
 from livekit.agents.language import LanguageCode  # noqa: E402
@@ -84,6 +83,7 @@ from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGive
 from livekit.agents.voice.turn import TurnHandlingOptions  # noqa: E402
 
 from worker.offline.speech.wav_io import WavAgentOutput, WavCallerInput  # noqa: E402
+from worker.testing.fake_tts import SilentTTS  # noqa: E402
 
 CALL_DIR = ROOT / "samples" / "calls" / "return_jacket"
 DEFAULT_OUT = ROOT / "runs" / "bench" / "load_test.json"
@@ -243,43 +243,6 @@ TTS_SAMPLE_RATE = 24_000
 """Hz of the fake TTS (what the cloud voices deliver)."""
 
 
-class PacedTTS(tts.TTS):
-    """A non-streaming ``tts.TTS`` producing ``len(text) * ms_per_char`` ms of audio frames after
-    ``ttfb_s`` seconds (the session plays them out in real time)."""
-
-    def __init__(self, *, ttfb_s: float, ms_per_char: float) -> None:
-        super().__init__(capabilities=tts.TTSCapabilities(streaming=False), sample_rate=TTS_SAMPLE_RATE, num_channels=1)
-        self.ttfb_s = ttfb_s
-        self.ms_per_char = ms_per_char
-
-    @property
-    def model(self) -> str:
-        return "paced"
-
-    @property
-    def provider(self) -> str:
-        return "load-test"
-
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> tts.ChunkedStream:
-        return _PacedStream(tts=self, input_text=text, conn_options=conn_options)
-
-
-class _PacedStream(tts.ChunkedStream):
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        owner = self._tts
-        assert isinstance(owner, PacedTTS)
-        output_emitter.initialize(
-            request_id=utils.shortuuid("paced_"), sample_rate=TTS_SAMPLE_RATE, num_channels=1, mime_type="audio/pcm"
-        )
-        await asyncio.sleep(owner.ttfb_s)
-        samples = int(TTS_SAMPLE_RATE * max(0.2, len(self.input_text) * owner.ms_per_char / 1000))
-        chunk = TTS_SAMPLE_RATE // 10  # 100 ms pieces, as a streaming provider sends them
-        for start in range(0, samples, chunk):
-            output_emitter.push(bytes(2 * min(chunk, samples - start)))
-
-
 # ---------------------------------------------------------------------------------------------------
 # One call, in a job process
 # ---------------------------------------------------------------------------------------------------
@@ -302,7 +265,7 @@ class Fakes:
 
     llm: TimedLLM
     stt: ScriptedSTT
-    tts: PacedTTS
+    tts: SilentTTS
 
     @staticmethod
     def from_config(cfg: Config) -> Fakes:
@@ -310,7 +273,9 @@ class Fakes:
         return Fakes(
             llm=TimedLLM(REPLIES, ttft_s=cfg.ttft_s),
             stt=ScriptedSTT(latency_s=cfg.stt_latency_s),
-            tts=PacedTTS(ttfb_s=cfg.tts_ttfb_s, ms_per_char=cfg.tts_ms_per_char),
+            tts=SilentTTS(
+                sample_rate=TTS_SAMPLE_RATE, ttfb_s=cfg.tts_ttfb_s, ms_per_char=cfg.tts_ms_per_char, min_ms=200
+            ),
         )
 
 

@@ -28,6 +28,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from call.context import CustomerContext
 from call.guardrail import CATEGORIES, CLASSIFIER_INSTRUCTIONS, Category, GuardrailVerdict
 
+from .lifecycle import close_with_session
 from .settings import Settings
 
 logger = logging.getLogger("marketplace.guardrail")
@@ -165,16 +166,8 @@ def attach_guardrail_classifier(session: AgentSession[CustomerContext], settings
         return
     classifier = build_guardrail_classifier(settings)
     ctx.guardrail_classifier = classifier
-    if classifier is None:
-        return
-    closing: set[asyncio.Task[None]] = set()
-
-    def _close(_: object) -> None:
-        task = asyncio.ensure_future(classifier.aclose())
-        closing.add(task)
-        task.add_done_callback(closing.discard)
-
-    session.on("close", _close)
+    if classifier is not None:
+        close_with_session(session, classifier)
 
 
 def _secret(value: Any) -> str:

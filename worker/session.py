@@ -8,7 +8,6 @@ be wired from outside for confirmations or identity capture to work.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from livekit import rtc
@@ -21,6 +20,7 @@ from call.context import CustomerContext
 
 from .guardrail_client import attach_guardrail_classifier
 from .idle import DEFAULT_AWAY_TIMEOUT_S, DEFAULT_GRACE_S, attach_idle_handling
+from .lifecycle import close_with_session
 from .provider_errors import attach_provider_error_handling
 from .settings import Settings
 from .supervisor_client import build_supervisor
@@ -90,14 +90,7 @@ def build_session(
         supervisor = build_supervisor(settings)
         userdata.supervisor = supervisor
         if supervisor is not None:
-            closing: set[asyncio.Task[None]] = set()
-
-            def _close_supervisor(_: object) -> None:
-                task = asyncio.ensure_future(supervisor.aclose())
-                closing.add(task)
-                task.add_done_callback(closing.discard)
-
-            session.on("close", _close_supervisor)
+            close_with_session(session, supervisor)
     # --- guardrail ---
     if settings is not None:
         attach_guardrail_classifier(session, settings)  # GUARDRAIL_CLASSIFIER_URL unset: none, the rules alone

@@ -37,7 +37,7 @@ from services import ServiceError
 from services.calls import ResumeIdentity
 
 from ..base import CodeReply
-from .verification import STEPS, Step, Turn, confirm_hint, disclosure_reply, go, reask, route_or_ask
+from .verification import STEPS, Step, Turn, confirm_hint, disclosure_reply, go, reask, route_or_ask, take_phone
 
 logger = logging.getLogger("marketplace.resume")
 
@@ -153,19 +153,7 @@ class ResumePhoneStep(Step):
         return "What's the phone number on your account?"
 
     async def answer(self, turn: Turn) -> CodeReply | None:
-        phone = parse_phone(turn.text)
-        if phone is None:
-            heard = len(spoken_digits(turn.text))
-            if heard == 0:
-                return None
-            return reask(
-                turn,
-                f"I heard {heard} digit{'s' if heard != 1 else ''}. Please say all ten digits of the phone "
-                "number, area code first.",
-            )
-        turn.ctx.verification.phone = phone
-        turn.ctx.advance(AuthStep.RESUME_PHONE_CONFIRM)
-        return CodeReply.say(STEPS[AuthStep.RESUME_PHONE_CONFIRM].question(turn.ctx))
+        return take_phone(turn, parse_phone(turn.text), confirm=AuthStep.RESUME_PHONE_CONFIRM)
 
 
 class ResumePhoneConfirmStep(Step):

@@ -164,6 +164,23 @@ def reask(turn: Turn, line: str) -> CodeReply | None:
     return CodeReply.say(line)
 
 
+def take_phone(turn: Turn, phone: str | None, *, confirm: AuthStep) -> CodeReply | None:
+    """The phone number the caller said (``phone``, parsed by :func:`call.parse.parse_phone`), kept and read
+    back at the ``confirm`` step; a partial number is asked again by code; no digits at all: the LLM replies."""
+    if phone is None:
+        heard = len(spoken_digits(turn.text))
+        if heard == 0:
+            return None
+        return reask(
+            turn,
+            f"I heard {heard} digit{'s' if heard != 1 else ''}. Please say all ten digits of the phone "
+            "number, area code first.",
+        )
+    turn.ctx.verification.phone = phone
+    turn.ctx.advance(confirm)
+    return CodeReply.say(STEPS[confirm].question(turn.ctx))
+
+
 class FirstNameStep(Step):
     key = AuthStep.FIRST_NAME
     slot = "first name"
@@ -203,18 +220,7 @@ class PhoneStep(Step):
             if answer is YesNo.NO:
                 turn.ctx.caller_id_declined = True
                 return CodeReply.say(f"No problem. {self.question(turn.ctx)}")
-        if phone is None:
-            heard = len(spoken_digits(turn.text))
-            if heard == 0:
-                return None
-            return reask(
-                turn,
-                f"I heard {heard} digit{'s' if heard != 1 else ''}. Please say all ten digits of the phone "
-                "number, area code first.",
-            )
-        turn.ctx.verification.phone = phone
-        turn.ctx.advance(AuthStep.PHONE_CONFIRM)
-        return CodeReply.say(STEPS[AuthStep.PHONE_CONFIRM].question(turn.ctx))
+        return take_phone(turn, phone, confirm=AuthStep.PHONE_CONFIRM)
 
     async def keypad(self, turn: Turn, entry: KeypadEntry) -> CodeReply:
         """With the caller-ID question, 1 is a yes and 2 a no; otherwise the keypad is not used here."""

@@ -15,8 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from livekit import rtc
-from livekit.agents import AgentSession, llm, tts
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions
+from livekit.agents import AgentSession, llm
 from livekit.agents.voice import io
 
 from call.context import CustomerContext
@@ -24,36 +23,16 @@ from services import Clock, Services, open_services
 from services.demo_data import AVA
 from worker.session import build_session, start_call
 from worker.testing import FIXED_NOW, TEST_SALT, mark_verified
+from worker.testing.fake_tts import SilentTTS
 
 SAMPLE_RATE = 24000
 MS_PER_CHAR = 10
 """The silence TTS makes 10 ms of audio per character of text."""
 
 
-class SilenceTTS(tts.TTS):
-    """A TTS whose speech is silence, :data:`MS_PER_CHAR` per character (the words go to the transcript)."""
-
-    def __init__(self) -> None:
-        super().__init__(capabilities=tts.TTSCapabilities(streaming=False), sample_rate=SAMPLE_RATE, num_channels=1)
-
-    @property
-    def model(self) -> str:
-        return "silence"
-
-    @property
-    def provider(self) -> str:
-        return "marketplace-tests"
-
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> tts.ChunkedStream:
-        return _Silence(tts=self, input_text=text, conn_options=conn_options)
-
-
-class _Silence(tts.ChunkedStream):
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        output_emitter.initialize(request_id="silence", sample_rate=SAMPLE_RATE, num_channels=1, mime_type="audio/pcm")
-        output_emitter.push(bytes(2 * SAMPLE_RATE * MS_PER_CHAR * max(1, len(self.input_text)) // 1000))
+def SilenceTTS() -> SilentTTS:
+    """The seam's silent TTS at :data:`SAMPLE_RATE`, :data:`MS_PER_CHAR` per character (at least one character)."""
+    return SilentTTS(sample_rate=SAMPLE_RATE, ms_per_char=MS_PER_CHAR, min_ms=MS_PER_CHAR)
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,14 @@ the caller confirms still reach the database.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from livekit.agents import APIConnectionError, APIConnectOptions, APIError, APIStatusError, llm
-from livekit.agents.llm import ChatContext
+from livekit.agents import APIConnectionError, APIError, APIStatusError
 from livekit.agents.llm.fallback_adapter import AvailabilityChangedEvent
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 
 from services.demo_data import AVA
 from worker.providers import llm_fallback
-from worker.testing import Reply, ScriptedLLM, offline_call
+from worker.testing import BreakableLLM, Reply, ScriptedLLM, offline_call
 
 from .helpers import spoken, tool_calls, tool_outputs
 
@@ -28,54 +25,6 @@ pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
 HELD = "The details were read back to the caller and nothing is saved yet."
 PICKUP = {"return_number": "RET-500001", "date": "2026-11-20", "window": "morning"}
-
-
-class BreakableLLM(ScriptedLLM):
-    """A :class:`ScriptedLLM` that fails like a provider once :attr:`broken` is set.
-
-    Args:
-        error: Builds the exception each failed request raises (an ``APIError`` as the plugins raise).
-    """
-
-    def __init__(self, replies: list[Reply], *, error: Callable[[], APIError]) -> None:
-        super().__init__(replies)
-        self._error = error
-        self.broken = False
-        self.failures = 0
-
-    def chat(
-        self,
-        *,
-        chat_ctx: ChatContext,
-        tools: list[llm.Tool] | None = None,
-        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
-        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
-        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
-        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
-    ) -> llm.LLMStream:
-        if not self.broken:
-            return super().chat(chat_ctx=chat_ctx, tools=tools, conn_options=conn_options, tool_choice=tool_choice)
-        self.failures += 1
-        return _FailingStream(
-            self, error=self._error(), chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options
-        )
-
-
-class _FailingStream(llm.LLMStream):
-    def __init__(
-        self,
-        llm_: llm.LLM,
-        *,
-        error: APIError,
-        chat_ctx: ChatContext,
-        tools: list[llm.Tool],
-        conn_options: APIConnectOptions,
-    ) -> None:
-        super().__init__(llm_, chat_ctx=chat_ctx, tools=tools, conn_options=conn_options)
-        self._error = error
-
-    async def _run(self) -> None:
-        raise self._error
 
 
 ERRORS: dict[str, Callable[[], APIError]] = {

@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 import wave
-from typing import Any
 
 import pytest
-from livekit.agents import APIConnectOptions, APIStatusError, llm
-from livekit.agents.llm import ChatContext, ChatMessage, LLMError
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
+from livekit.agents import APIStatusError
+from livekit.agents.llm import ChatMessage, LLMError
 from livekit.agents.voice.events import ErrorEvent
 
 from call.context import CustomerContext
@@ -19,38 +17,14 @@ from call.phone_line import TransferFailedError
 from tests.flows.fake_audio import AudioCall, audio_call
 from tests.flows.fake_line import NUMBER, FakePhoneLine, target
 from worker.provider_errors import APOLOGY_END, APOLOGY_TRANSFER, ASSET_SAMPLE_RATE
+from worker.testing import BreakableLLM
 
 pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
 
 
-class FailingLLM(llm.LLM):
-    """An ``llm.LLM`` whose every request fails with a non-retryable error (an invalid key: HTTP 401)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests = 0
-
-    @property
-    def model(self) -> str:
-        return "failing"
-
-    def chat(
-        self,
-        *,
-        chat_ctx: ChatContext,
-        tools: list[llm.Tool] | None = None,
-        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
-        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
-        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
-        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
-    ) -> llm.LLMStream:
-        self.requests += 1
-        return _FailingStream(self, chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options)
-
-
-class _FailingStream(llm.LLMStream):
-    async def _run(self) -> None:
-        raise APIStatusError("invalid api key", status_code=401)
+def failing_llm() -> BreakableLLM:
+    """A model whose every request fails with a non-retryable error (an invalid key: HTTP 401)."""
+    return BreakableLLM([], error=lambda: APIStatusError("invalid api key", status_code=401), broken=True)
 
 
 def _wav_seconds(path: object) -> float:
@@ -90,7 +64,7 @@ async def test_the_recorded_apologies_are_short_16khz_mono_wavs(path: object) ->
 async def test_the_apology_is_played_then_the_call_ends(db_url: str) -> None:
     """No number configured: the recorded apology, then the session closes and the line hangs up."""
     line = FakePhoneLine()
-    async with audio_call(db_url, FailingLLM(), prepare=_prepare(line, number=False)) as call:
+    async with audio_call(db_url, failing_llm(), prepare=_prepare(line, number=False)) as call:
         await _until(lambda: "hang_up" in line.kinds(), "the hang-up")
         assert line.calls == [("hang_up",)]
         assert _agent_lines(call) == [APOLOGY_END.text]
@@ -102,7 +76,7 @@ async def test_the_apology_is_played_then_the_call_ends(db_url: str) -> None:
 
 async def test_a_phone_caller_hears_the_apology_and_is_handed_to_a_person(db_url: str) -> None:
     line = FakePhoneLine()
-    async with audio_call(db_url, FailingLLM(), prepare=_prepare(line, number=True)) as call:
+    async with audio_call(db_url, failing_llm(), prepare=_prepare(line, number=True)) as call:
         await _until(lambda: "hang_up" in line.kinds(), "the hang-up")
         assert line.calls == [("cold", NUMBER), ("hang_up",)]
         assert _agent_lines(call) == [APOLOGY_TRANSFER.text]
@@ -114,7 +88,7 @@ async def test_a_phone_caller_hears_the_apology_and_is_handed_to_a_person(db_url
 
 async def test_a_failed_transfer_after_the_apology_ends_the_call(db_url: str) -> None:
     line = FakePhoneLine(cold_error=TransferFailedError("SIP 486 busy"))
-    async with audio_call(db_url, FailingLLM(), prepare=_prepare(line, number=True)) as call:
+    async with audio_call(db_url, failing_llm(), prepare=_prepare(line, number=True)) as call:
         await _until(lambda: "hang_up" in line.kinds(), "the hang-up")
         assert line.kinds() == ["cold", "hang_up"]
         assert call.userdata.ended_by == "error"

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from livekit.agents import APIConnectOptions, llm
+from livekit.agents import APIConnectOptions, APIError, llm
 from livekit.agents.llm import ChatChunk, ChatContext, ChoiceDelta, FunctionToolCall
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 from livekit.agents.utils import is_given
@@ -219,3 +219,55 @@ def last_tool_output(chat_ctx: ChatContext, name: str) -> str:
         if item.type == "function_call_output" and item.call_id in call_ids:
             return str(item.output)
     return ""
+
+
+class BreakableLLM(ScriptedLLM):
+    """A :class:`ScriptedLLM` that fails like a provider once :attr:`broken` is set.
+
+    Tests of provider failures use it: a fallback to a second model mid-call, an unrecoverable error.
+
+    Args:
+        replies: Planned replies while it works.
+        error: Builds the exception each failed request raises (an ``APIError`` as the plugins raise).
+        broken: Fail from the first request on.
+    """
+
+    def __init__(self, replies: list[Reply], *, error: Callable[[], APIError], broken: bool = False) -> None:
+        super().__init__(replies)
+        self._error = error
+        self.broken = broken
+        self.failures = 0
+
+    def chat(
+        self,
+        *,
+        chat_ctx: ChatContext,
+        tools: list[llm.Tool] | None = None,
+        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
+        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
+        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
+        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
+    ) -> llm.LLMStream:
+        if not self.broken:
+            return super().chat(chat_ctx=chat_ctx, tools=tools, conn_options=conn_options, tool_choice=tool_choice)
+        self.failures += 1
+        return _FailingStream(
+            self, error=self._error(), chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options
+        )
+
+
+class _FailingStream(llm.LLMStream):
+    def __init__(
+        self,
+        llm_: llm.LLM,
+        *,
+        error: APIError,
+        chat_ctx: ChatContext,
+        tools: list[llm.Tool],
+        conn_options: APIConnectOptions,
+    ) -> None:
+        super().__init__(llm_, chat_ctx=chat_ctx, tools=tools, conn_options=conn_options)
+        self._error = error
+
+    async def _run(self) -> None:
+        raise self._error
