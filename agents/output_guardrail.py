@@ -115,6 +115,7 @@ SAFE_CONDUCT = "I'm sorry, let me put that better. How can I help you?"
 SAFE_COMPETITOR = "I can only help with what's on Marketplace. Would you like me to find something similar here?"
 SAFE_ADVICE = "I can't give legal or medical advice, but I'm glad to help with your orders and our products."
 SAFE_PROMISE = "I can't promise that, but I can tell you exactly what I'm able to confirm."
+SAFE_VERDICT = "Let me check that against your order before I say whether it qualifies."
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ SAFE_LINES: dict[str, str] = {
     "legal_advice": SAFE_ADVICE,
     "medical_advice": SAFE_ADVICE,
     "promise": SAFE_PROMISE,
+    "ungrounded_verdict": SAFE_VERDICT,
     "classifier_competitor": SAFE_COMPETITOR,
     "classifier_advice": SAFE_ADVICE,
     "classifier_promise": SAFE_PROMISE,
@@ -170,6 +172,7 @@ _NOTE_WHAT = {
     "ungrounded_amount": "an amount of money that no tool result gave",
     "ungrounded_percentage": "a percentage that no tool result gave",
     "ungrounded_policy_period": "a policy period that no tool result gave",
+    "ungrounded_verdict": "whether something can be returned or refunded before a tool checked it",
     "offensive_language": "offensive language",
     "off_brand": "something a Marketplace agent does not say",
     "competitor": "a recommendation of another store",
@@ -223,6 +226,8 @@ class GroundedFacts:
     order_digits: str | None = None
     date_of_birth: dt.date | None = None
     last_fours: frozenset[str] = frozenset()
+    tool_results: str = ""
+    """The request's tool results and the call's actions, case-folded (what an eligibility verdict needs)."""
 
     @classmethod
     def build(
@@ -234,6 +239,7 @@ class GroundedFacts:
         last_fours: Iterable[str] = (),
         order_digits: str | None = None,
         cache: dict[str, Any] | None = None,
+        tool_results: Iterable[str] = (),
     ) -> GroundedFacts:
         """Facts from plain texts.
 
@@ -243,6 +249,7 @@ class GroundedFacts:
             date_of_birth: The caller's, when known.
             last_fours: Four-digit strings the caller gave as their last four.
             order_digits: Six digits of the order number the caller said.
+            tool_results: The texts of tool results and actions (a subset of ``trusted``).
             cache: The call's cache of trusted texts already read (``ctx.guardrail_cache``): a call's requests
                 share most of their texts, so each is read once (~2 ms per 10 kB of text otherwise). It lives
                 and dies with the call (the texts hold customer data); caller texts are never cached.
@@ -261,6 +268,7 @@ class GroundedFacts:
             order_digits=order_digits,
             date_of_birth=date_of_birth,
             last_fours=frozenset(d for d in last_fours if len(d) == 4 and d.isdigit()),
+            tool_results="\n".join(tool_results).casefold(),
         )
 
 
@@ -308,9 +316,11 @@ def facts_for_request(ctx: CustomerContext, chat_ctx: ChatContext, tools: Iterab
         tools: The tools offered in the request.
     """
     trusted: list[str] = []
+    results: list[str] = []
     for item in chat_ctx.items:
         if item.type == "function_call_output":
             trusted.append(str(item.output))
+            results.append(str(item.output))
         elif item.type == "message":
             content = item.text_content or ""
             if item.role in ("system", "developer"):
@@ -333,6 +343,7 @@ def facts_for_request(ctx: CustomerContext, chat_ctx: ChatContext, tools: Iterab
         last_fours=last_fours,
         order_digits=order_number_said(ctx),
         cache=cache,
+        tool_results=[*results, *ctx.actions],
     )
 
 
@@ -631,8 +642,33 @@ def conduct_trip(sentence: str, facts: GroundedFacts) -> Trip | None:
     return None
 
 
+_VERDICT = re.compile(
+    r"\b(?:can(?:not|'t|’t| not)?|could(?:n't|’t| not)?|is(?:n't|’t| not)?|are(?:n't|’t| not)?|isn't|aren't|"
+    r"won't|will(?: not)?)\s+(?:be\s+|still\s+be\s+)?(?:eligible|ineligible|returnable|non-returnable|"
+    r"returned|refunded|refundable|exchanged)\b|\b(?:not|in)eligible for (?:a )?(?:return|refund|exchange)\b|"
+    r"\boutside (?:the|our|its) return window\b|\bno longer (?:eligible|returnable)\b",
+    re.IGNORECASE,
+)
+"""A verdict on whether something may be returned, refunded or exchanged ("it can't be returned")."""
+_VERDICT_GROUNDS = re.compile(r"eligib|returnable|be returned|return window|can return|refund|exchang", re.IGNORECASE)
+"""What a tool result says when it settled such a question (the returns tools' outputs use these words)."""
+_OPEN_QUESTION = re.compile(r"\b(?:whether|if)\b", re.IGNORECASE)
+"""Words that leave the question open ("I'll check whether it can be returned")."""
+
+
+def verdict_trip(sentence: str, facts: GroundedFacts) -> Trip | None:
+    """The eligibility rule: a return, refund or exchange verdict needs a tool result of this request that
+    speaks to it (the offline model said "The jacket is defective, so it can't be returned." before the
+    eligibility check ran, and the check then found it returnable)."""
+    if not _VERDICT.search(sentence) or _OPEN_QUESTION.search(sentence) or sentence.rstrip().endswith("?"):
+        return None  # "I can check whether it can be returned." asks, it does not decide
+    if not _VERDICT_GROUNDS.search(facts.tool_results):
+        return Trip("ungrounded_verdict", "figure")
+    return None
+
+
 def check_sentence(sentence: str, facts: GroundedFacts) -> Trip | None:
-    """Why ``sentence`` must not be spoken, or ``None``: identity digits, then conduct, then figures.
+    """Why ``sentence`` must not be spoken, or ``None``: identity digits, conduct, figures, then verdicts.
 
     Args:
         sentence: One sentence of a model reply.
@@ -640,7 +676,12 @@ def check_sentence(sentence: str, facts: GroundedFacts) -> Trip | None:
     """
     if not sentence.strip():
         return None
-    return identity_trip(sentence, facts) or conduct_trip(sentence, facts) or figure_trip(sentence, facts)
+    return (
+        identity_trip(sentence, facts)
+        or conduct_trip(sentence, facts)
+        or figure_trip(sentence, facts)
+        or verdict_trip(sentence, facts)
+    )
 
 
 # --- the guardrail over one reply ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from livekit.agents import NOT_GIVEN, AgentSession, inference, llm, stt, tts, vad
 from livekit.agents.voice.turn import TurnHandlingOptions
@@ -150,7 +151,12 @@ def build_llm(settings: Settings) -> llm.LLM:
     from .offline.local_llm import ActionLLM
 
     return ActionLLM(
-        model=settings.local_llm_model, base_url=settings.local_llm_url, timeout=settings.local_llm_timeout_s
+        model=settings.local_llm_model,
+        base_url=settings.local_llm_url,
+        timeout=settings.local_llm_timeout_s,
+        # The server's address is the provider (as LiveKit's OpenAI plugin reports it): a loopback server is
+        # priced as self-hosted in the call report (worker/pricing.py), another host as unknown.
+        provider=urlparse(settings.local_llm_url).netloc or "openai-compatible",
     )
 
 

@@ -23,8 +23,10 @@ from agents.output_guardrail import (
     SAFE_FIGURE,
     SAFE_IDENTITY,
     SAFE_PROMISE,
+    SAFE_VERDICT,
     GroundedFacts,
     OutputGuardrail,
+    Trip,
     check_sentence,
     facts_for_request,
     offensive_words,
@@ -58,6 +60,7 @@ FACTS = GroundedFacts.build(
     date_of_birth=AVA.date_of_birth,
     last_fours=[AVA.ssn_last4],
     order_digits="100101",
+    tool_results=TOOL_RESULTS,
 )
 
 
@@ -407,3 +410,32 @@ def test_the_calls_cache_holds_trusted_texts_only_never_the_callers_words() -> N
     assert not any("4821" in key or "$75" in key for key in ctx.guardrail_cache)
     again = facts_for_request(ctx, chat, [process_refund])
     assert again == first
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The jacket is defective, so it can't be returned.",  # the offline model, before the check ran
+        "Yes, it can be returned.",
+        "Items bought on sale are not eligible for a refund.",
+        "That order is outside the return window.",
+        "It won't be refunded.",
+    ],
+)
+def test_an_eligibility_verdict_needs_a_tool_result(sentence: str) -> None:
+    assert check_sentence(sentence, GroundedFacts.build(["Order ORD-100101: Alpine rain jacket, delivered"])) == Trip(
+        "ungrounded_verdict", "figure"
+    )
+    checked = GroundedFacts.build(
+        ["x"], tool_results=["ORD-100101 Alpine rain jacket: eligible for return until December 2; refund $129.00"]
+    )
+    assert check_sentence(sentence, checked) is None
+    assert Trip("ungrounded_verdict", "figure").safe_line == SAFE_VERDICT
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["I can check whether it can be returned.", "Can it be returned?", "Would you like it refunded to your card?"],
+)
+def test_an_open_question_about_eligibility_is_not_a_verdict(sentence: str) -> None:
+    assert check_sentence(sentence, GroundedFacts.build(["nothing checked yet"])) is None

@@ -159,6 +159,11 @@ def test_local_profile_is_offline() -> None:
     assert isinstance(providers.stt, WhisperSTT) and isinstance(providers.tts, PiperTTS)
     assert isinstance(providers.llm, ActionLLM)
     assert providers.turn_handling["interruption"] == {"mode": "vad"}
+    # The server on this machine is priced as self-hosted in the call report (cost 0, not unknown).
+    from worker.pricing import normalise_provider
+
+    assert providers.llm.provider == "127.0.0.1:9999"
+    assert normalise_provider(providers.llm.provider) == "self-hosted"
 
 
 def test_local_profile_with_native_tools_uses_the_openai_plugin() -> None:
