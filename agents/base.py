@@ -47,6 +47,7 @@ from call.redaction import redact
 from services import ServiceError
 from tools.end_call import DeskEndCallTool
 from tools.errors import sentence_for
+from tools.human_transfer import colleague
 
 from .listening import ListenMode, apply_listening
 from .output_guardrail import OutputGuardrail
@@ -287,7 +288,7 @@ class MarketplaceAgent(Agent):
             nxt = coordinator().transfer(self.userdata, self, HUMAN, "The caller asked for a person")
         except TransferRefusedError:
             return None
-        return CodeReply([Speech("Of course. I'll connect you with a colleague now.")], handoff=nxt)
+        return CodeReply([Speech(f"Of course. I'll connect you with {colleague(self.userdata)} now.")], handoff=nxt)
 
     def _handoff_for_verification(self, resume: ResumeRequest) -> Agent:
         """The transfer to authentication for a tool that needs a verified caller (verification on demand).
@@ -368,7 +369,7 @@ class MarketplaceAgent(Agent):
             )
             return CodeReply.say(
                 "Those digits don't match our records, so I haven't changed anything. "
-                "If you'd like, I can connect you with a colleague."
+                f"If you'd like, I can connect you with {colleague(ctx)}."
             )
         try:
             sentence = await action.execute()

@@ -115,6 +115,7 @@ SAFE_CONDUCT = "I'm sorry, let me put that better. How can I help you?"
 SAFE_COMPETITOR = "I can only help with what's on Marketplace. Would you like me to find something similar here?"
 SAFE_ADVICE = "I can't give legal or medical advice, but I'm glad to help with your orders and our products."
 SAFE_PROMISE = "I can't promise that, but I can tell you exactly what I'm able to confirm."
+SAFE_NOT_HUMAN = "Just so you know, I'm the desk's automated assistant."
 SAFE_VERDICT = "Let me check that against your order before I say whether it qualifies."
 
 
@@ -155,6 +156,7 @@ SAFE_LINES: dict[str, str] = {
     "medical_advice": SAFE_ADVICE,
     "promise": SAFE_PROMISE,
     "ungrounded_verdict": SAFE_VERDICT,
+    "claims_human": SAFE_NOT_HUMAN,
     "classifier_competitor": SAFE_COMPETITOR,
     "classifier_advice": SAFE_ADVICE,
     "classifier_promise": SAFE_PROMISE,
@@ -179,6 +181,7 @@ _NOTE_WHAT = {
     "legal_advice": "legal advice",
     "medical_advice": "medical advice",
     "promise": "a promise or guarantee",
+    "claims_human": "that you are a person (you are the desk's automated assistant)",
 }
 _NOTE_ADVICE = {
     "identity": "Never say identity details (date of birth, Social Security, card or phone digits): code handles them.",
@@ -594,6 +597,13 @@ _INSULT = re.compile(
     r"\s+with\s+you\b",
     re.IGNORECASE,
 )
+_HUMAN_CLAIM = re.compile(
+    r"\bI(?:'m|’m| am)\s+(?:a\s+|the\s+|your\s+)?(?:real\s+|live\s+)?(?:human|person)\b|"
+    r"\b(?:this is|you're speaking (?:to|with)|you are speaking (?:to|with)) a (?:real |live )?(?:human|person)\b",
+    re.IGNORECASE,
+)
+"""The agent saying it is a person ("I'm the human escalation agent", said by the offline model): callers
+must know they are talking to an automated assistant."""
 _AI_MODEL = re.compile(r"\bas\s+an\s+ai(?:\s+language)?\s+model\b", re.IGNORECASE)
 
 
@@ -639,6 +649,8 @@ def conduct_trip(sentence: str, facts: GroundedFacts) -> Trip | None:
             return Trip("promise", "conduct")
     if _AI_MODEL.search(sentence):
         return Trip("off_brand", "conduct")
+    if _HUMAN_CLAIM.search(sentence):
+        return Trip("claims_human", "conduct")
     return None
 
 

@@ -69,6 +69,16 @@ def can_transfer(ctx: CustomerContext) -> bool:
     return ctx.human_transfer is not None and ctx.phone_line is not None and ctx.phone_line.is_phone
 
 
+def colleague(ctx: CustomerContext) -> str:
+    """Who the caller is handed to, in code's lines: a colleague when a person can take the call
+    (:func:`can_transfer`), else the escalation desk, whose automated assistant opens a ticket for a person.
+
+    So the desk never says "I'll connect you with a colleague" and then "no colleague can join this call"
+    (heard in a local-model call before this).
+    """
+    return "a colleague" if can_transfer(ctx) else "our escalation desk"
+
+
 def transfer_reason(ctx: CustomerContext) -> str:
     """Why the caller goes to a person: the reason of the transfer to the human agent, if any."""
     last = ctx.transfers[-1] if ctx.transfers else None

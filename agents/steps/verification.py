@@ -60,6 +60,7 @@ from call.parse import (
 from call.redaction import redact
 from services import LockedOutError, ServiceError
 from services.customers import OfferAnswer, SecretKind
+from tools.human_transfer import colleague
 
 from ..base import CodeReply, Speech
 from ..listening import ListenMode
@@ -515,7 +516,7 @@ def route_or_ask(turn: Turn, lead: str) -> CodeReply:
                 [
                     Speech(
                         f"{lead} Your account is locked for security, so I can't make account changes on this call. "
-                        "I'll connect you with a colleague who can help unlock it."
+                        f"I'll connect you with {colleague(ctx)}, who can help you get it unlocked."
                     )
                 ],
                 handoff=nxt,
@@ -567,14 +568,17 @@ class LockedOutStep(Step):
     key = AuthStep.LOCKED_OUT
 
     def question(self, ctx: CustomerContext) -> str:
-        return "I can't verify your identity on this call, but I can transfer you to a colleague. Would you like that?"
+        return (
+            f"I can't verify your identity on this call, but I can transfer you to {colleague(ctx)}. "
+            "Would you like that?"
+        )
 
     async def answer(self, turn: Turn) -> CodeReply | None:
         from ..coordinator import coordinator
 
         if classify_yes_no(turn.text) is YesNo.YES:
             nxt = coordinator().transfer(turn.ctx, turn.agent, "human", "Identity could not be verified")
-            return CodeReply([Speech("Okay, I'm transferring you to a colleague now.")], handoff=nxt)
+            return CodeReply([Speech(f"Okay, I'm transferring you to {colleague(turn.ctx)} now.")], handoff=nxt)
         return None
 
     def model_note(self, ctx: CustomerContext) -> str:

@@ -140,7 +140,7 @@ async def test_three_failures_lock_out_then_yes_goes_to_a_person(db_url: str) ->
                 await code_turn(call, llm, "April twelfth 1988")
         assert spoken(r) == [
             "I'm sorry, I couldn't verify those details. I can't verify your identity on this call, but I can "
-            "transfer you to a colleague. Would you like that?"
+            "transfer you to our escalation desk. Would you like that?"
         ]
         assert ctx.verification.step is AuthStep.LOCKED_OUT and ctx.verification.failed_attempts == 3
         assert await call.query("select succeeded from auth_attempts") == [(0,), (0,), (0,)]
@@ -149,7 +149,7 @@ async def test_three_failures_lock_out_then_yes_goes_to_a_person(db_url: str) ->
         assert locked_until is not None
 
         r = await turn(call, llm, "yes", Reply.say("I'm the escalation assistant; a person will follow up."))
-        assert r.by_code and spoken(r)[0] == "Okay, I'm transferring you to a colleague now."
+        assert r.by_code and spoken(r)[0] == "Okay, I'm transferring you to our escalation desk now."
         assert handoffs(r) == ["human"] and type(call.session.current_agent) is HumanAgent
         assert [(t.from_agent, t.to_agent) for t in ctx.transfers] == [("authentication", "human")]
         assert "LOCKED OUT" in "\n".join(llm.requests[-1].system_texts())
@@ -184,7 +184,7 @@ async def test_a_person_on_request_is_reached_by_code_before_verification(db_url
             call, llm, "I just want to talk to a real person please", Reply.say("I'll make sure a person follows up.")
         )
         assert tool_calls(r) == []
-        assert r.spoken()[0] == "Of course. I'll connect you with a colleague now."
+        assert r.spoken()[0] == "Of course. I'll connect you with our escalation desk now."
         assert handoffs(r) == ["human"]
         assert call.userdata.current_agent == "human" == call.session.current_agent.id
         assert not call.userdata.verification.verified

@@ -181,7 +181,7 @@ async def test_without_a_number_the_human_agent_is_the_ai_stand_in_and_opens_a_t
     async with phone_call(db_url, llm, line, mode=None) as (call, closed):
         r = await turn(call, llm, ASK_FOR_PERSON, Reply.say("I'm sorry about the trouble. Shall I open a ticket?"))
         assert spoken(r) == [
-            "Of course. I'll connect you with a colleague now.",
+            "Of course. I'll connect you with our escalation desk now.",  # never "a colleague", then "no colleague"
             STAND_IN_LINE,
             "I'm sorry about the trouble. Shall I open a ticket?",
         ]

@@ -43,8 +43,8 @@ DOB_RETRY = (
 )
 JACKET_RETURN = {"order_number": "ORD-100101", "condition": "unused", "reason": "does not fit"}
 MISMATCH = (
-    "Those digits don't match our records, so I haven't changed anything. If you'd like, I can connect you with a "
-    "colleague."
+    "Those digits don't match our records, so I haven't changed anything. If you'd like, I can connect you with our "
+    "escalation desk."
 )
 LOCK_READ_BACK = (
     "I'll lock your account now: no sign-ins, orders or changes until our security team unlocks it with you, "

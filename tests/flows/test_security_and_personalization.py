@@ -41,8 +41,8 @@ LOCKED_LINE = (
     "email to unlock it with you."
 )
 MISMATCH = (
-    "Those digits don't match our records, so I haven't changed anything. If you'd like, I can connect you with a "
-    "colleague."
+    "Those digits don't match our records, so I haven't changed anything. If you'd like, I can connect you with our "
+    "escalation desk."
 )
 RESET_READ_BACK = f"I'll send a password reset link to p***@example.com; it expires in 30 minutes. {STEP_UP_QUESTION}"
 

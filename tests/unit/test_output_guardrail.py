@@ -439,3 +439,24 @@ def test_an_eligibility_verdict_needs_a_tool_result(sentence: str) -> None:
 )
 def test_an_open_question_about_eligibility_is_not_a_verdict(sentence: str) -> None:
     assert check_sentence(sentence, GroundedFacts.build(["nothing checked yet"])) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["I'm the human escalation agent.", "I am a real person, not a bot.", "You're speaking with a live person."],
+)
+def test_the_agent_never_claims_to_be_a_person(sentence: str) -> None:
+    assert reason(sentence) == "claims_human"
+    assert Trip("claims_human", "conduct").safe_line == "Just so you know, I'm the desk's automated assistant."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm not a person, I'm the desk's automated assistant.",
+        "A person will follow up by email.",
+        "I'm happy to help.",
+    ],
+)
+def test_talking_about_people_is_not_a_claim(sentence: str) -> None:
+    assert reason(sentence) is None
