@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz
 
 from agents.turns import send_caller_text
 from call.context import CustomerContext
@@ -69,5 +70,9 @@ async def test_model_text_and_code_templates_are_both_spoken_by_the_tts(tmp_path
     audio, rate = read_wav(speaker.path)
     frame = rtc.AudioFrame(audio.tobytes(), rate, 1, audio.shape[0])
     heard = (await WhisperSTT(model=WhisperSTT.load_model()).recognize(frame)).alternatives[0].text.lower()
-    # Whisper tiny hears "returns desk" as "returns", "return's" or "return": the word stem is what both voices said.
-    assert "return" in heard and "jacket" in heard and "go ahead" in heard, heard
+    # Whisper tiny mishears single words from run to run ("rangeacket", "return's"): compare whole phrases
+    # fuzzily, one from the model's text and one from code's template, both spoken by the one TTS.
+    model_line, code_line = "returns desk here. which order is it?", "good news, it can be returned."
+    assert fuzz.partial_ratio(model_line, heard) >= 85, heard
+    assert fuzz.partial_ratio(code_line, heard) >= 85, heard
+    assert fuzz.partial_ratio("shall i go ahead?", heard) >= 85, heard
