@@ -24,7 +24,8 @@ MAX_TOOL_ARGUMENTS_DEPTH = 4
 
 _MARKERS = re.compile(
     r"\(\s*true\s+or\s+false\s*\)|\btrue\s+or\s+false\b|\(yes/no\)|\byes/no\b|\[tool|tool (?:call|result|output)|"
-    r"\btool_?choice\b|\bfunction[_ ]call|\bYYYY-MM-DD\b|\bdigits only\b|\bas the caller said\b|\bthe caller\b|"
+    r"\btool_?choice\b|\bfunction[_ ]call|\bYYYY-MM-DD\b|\bdigits only\b|\bas the caller said\b|"
+    r"\bthe (?:verified |unverified )?caller\b|"
     r"^\s*next\s*:|\bnext step\b|\bstep \d|\bcall (?:the )?\w+_\w+|\bsystem prompt\b|\bmy instructions\b|"
     r"transfer summary|do not ask again|\bcaller_|\b[a-z]+_[a-z_]+\(|[{}<>\[\]`]|\\n|\bnull\b|"
     r"\bToolError\b|\bagent id\b|^\W*(?:none|n/?a|empty|nothing to say)\W*$",

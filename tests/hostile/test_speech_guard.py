@@ -38,6 +38,7 @@ LEAKS = [
     "See the function call output.",
     "caller_phone is null",
     "none",  # the small model's empty "say" spoken as a word
+    "I help the verified caller return items from delivered orders.",  # the offline model reading its prompt
 ]
 LEAK_PARAMS = LEAKS
 AGENTS = {

@@ -208,7 +208,8 @@ async def warm_prompt_cache(model: llm.LLM) -> None:
         agent = AGENTS[key]()
         chat_ctx = ChatContext()
         chat_ctx.add_message(role="system", content=str(agent.instructions))
-        tools = [t for t in agent.tools if isinstance(t, llm.Tool) and tool_name(t) != "save_address"]
+        # Flattened as the session does (LiveKit's end_call is a Toolset), so the warmed prompt matches real requests.
+        tools = [t for t in llm.ToolContext(agent.tools).flatten() if tool_name(t) != "save_address"]
         try:
             seconds = await model.warm_up(chat_ctx=chat_ctx, tools=tools)
         except Exception as exc:  # a failed warm-up only costs latency later
