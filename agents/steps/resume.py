@@ -258,4 +258,4 @@ async def _resume(turn: Turn) -> CodeReply:
 RESUME_STEPS: tuple[Step, ...] = (ResumeOfferStep(), ResumePhoneStep(), ResumePhoneConfirmStep(), ResumeFactorStep())
 """The steps of resuming a dropped call."""
 
-STEPS.update({step.key: step for step in RESUME_STEPS})
+STEPS.update({step.key: step for step in RESUME_STEPS})  # registered on import (see verification.STEPS)

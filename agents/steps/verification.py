@@ -617,7 +617,9 @@ STEPS: dict[AuthStep, Step] = {
         LockedOutStep(),
     )
 }
-"""Every verification step by its key: the whole state machine in one table."""
+"""Every verification step by its key: the whole state machine in one table. :mod:`agents.steps.resume` adds
+its own steps when imported (the authentication agent imports it, and only resume code moves a call to a
+resume step), so this module does not import it: no import cycle."""
 
 
 async def verification_turn(ctx: CustomerContext, agent: MarketplaceAgent, text: str) -> CodeReply | None:
@@ -743,8 +745,3 @@ async def keypad_turn(ctx: CustomerContext, agent: MarketplaceAgent, entry: Keyp
         offer_keypad(ctx)  # the caller uses the keypad: the next digit question says how to key it
     return await step.keypad(Turn(ctx, agent, KEYPAD_MESSAGE), entry)
 
-
-# --- resume ---
-# The resume steps subclass Step, so they are imported last; importing them registers them in STEPS.
-from . import resume as _resume_steps  # noqa: E402, F401
-# --- end resume ---
