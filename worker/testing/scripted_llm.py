@@ -133,6 +133,12 @@ class ScriptedLLM(llm.LLM):
         """Append replies to the queue."""
         self._queue.extend(replies)
 
+    def clear(self) -> int:
+        """Drop the replies not consumed yet; returns how many were dropped."""
+        dropped = len(self._queue)
+        self._queue.clear()
+        return dropped
+
     @property
     def pending(self) -> int:
         """Replies not consumed yet."""
