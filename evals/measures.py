@@ -49,6 +49,8 @@ OPEN_TOOLS = frozenset(
         "transfer_to_agent",
         "transfer_to_colleague",
         "end_call",
+        # the escalation desk takes a ticket from anyone; an unverified caller's ticket has no customer
+        "create_escalation_ticket",
         # the authentication agent's own step (code checks the step)
         "save_address",
     }
@@ -90,8 +92,13 @@ class CallObserver:
 
     def _on_tools(self, ev: FunctionToolsExecutedEvent) -> None:
         verified = self.ctx.verification.verified
+        resume = self.ctx.resume
         for call, output in ev.zipped():
-            self.runs.append(ToolRun(self.ctx.current_agent, call.name, not output.is_error, verified))
+            # A tool that sent an unverified caller to authentication (verification on demand) did nothing
+            # yet: it will run again, for a verified caller, on the way back.
+            sent_to_verify = resume is not None and resume.tool == call.name and not verified
+            ok = not output.is_error and not sent_to_verify
+            self.runs.append(ToolRun(self.ctx.current_agent, call.name, ok, verified))
 
     def actions_before_verification(self) -> list[str]:
         """Names of the account tools that ran successfully for an unverified caller (must be empty)."""

@@ -208,6 +208,7 @@ def build_results(
                 "agent": s.agent,
                 "mode": s.mode,
                 "goal": s.goal,
+                "digest": s.digest,
                 "n": n,
                 "passes": c,
                 "pass_hat_k": curve(n, c) if n else {},

@@ -35,8 +35,9 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -152,6 +153,8 @@ class Scenario:
     start_agent: str = ENTRY_AGENT
     verified_as: DemoCustomer | None = None
     tags: tuple[str, ...] = ()
+    digest: str = ""
+    """SHA-256 (first 12 hex digits) of the file's text: results name the exact version they graded."""
 
     @property
     def scripted_replies(self) -> int:
@@ -173,11 +176,12 @@ def load_scenario(path: Path) -> Scenario:
             or an impossible expectation (the message names the file and the key).
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        data = tomllib.loads(source)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
     try:
-        return _scenario(path.stem, data)
+        return replace(_scenario(path.stem, data), digest=hashlib.sha256(source.encode()).hexdigest()[:12])
     except (KeyError, TypeError, ValueError) as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check worker agents tools services call tests benchmarks
+.venv/bin/ruff check worker agents tools services call evals tests benchmarks
 .venv/bin/mypy
 
 pg_dir=""

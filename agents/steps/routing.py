@@ -23,7 +23,8 @@ _RULES: tuple[tuple[str, str], ...] = (
     (
         "order_tracking",
         r"\b(where('s| is) my|track(ing)?|deliver(y|ed)?|shipping|shipment|package|parcel|hasn't arrived|"
-        r"not arrived|late order|order status)\b",
+        r"not arrived|late order|order status|arriv(e|es|ing)|(check|checking) on my (\w+ )?order|"
+        r"status of my (\w+ )?order)\b",
     ),
     ("seller_management", r"\b(seller|my store|listing|payout)\b"),
     ("promotions", r"\b(promo(tion)?s?|coupons?|discounts?|deals?|vouchers?|sales? on)\b"),

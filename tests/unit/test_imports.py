@@ -1,6 +1,6 @@
 """The packages form a one-way stack: every module imports alone, in a fresh interpreter.
 
-``worker → agents → tools → call → services``. An import cycle shows up here as an
+``benchmarks → evals → worker → agents → tools → call → services``. An import cycle shows up here as an
 ImportError when the module that closes the cycle is imported first.
 """
 
@@ -15,7 +15,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("services", "call", "tools", "agents", "worker")
+PACKAGES = ("services", "call", "tools", "agents", "worker", "evals", "benchmarks")
 LAYER = {name: i for i, name in enumerate(PACKAGES)}
 
 
@@ -115,7 +115,7 @@ def test_a_module_that_needs_another_loaded_first_is_caught(tmp_path: Path) -> N
 
 
 def test_lower_layers_never_import_higher_ones() -> None:
-    """services ← call ← tools ← agents ← worker: an import from a higher layer is a violation."""
+    """services ← call ← tools ← agents ← worker ← evals ← benchmarks: an import from a higher layer is a violation."""
     violations = []
     for module in _modules():
         package = module.split(".")[0]

@@ -14,6 +14,11 @@ pytestmark = pytest.mark.unit
     [
         ("I'd like to return a jacket I bought", "returns"),
         ("Where is my order?", "order_tracking"),
+        # A product named in a tracking question is not browsing (found by the eval suite's scenarios).
+        ("Hi, this is Ava. When will my headphones arrive?", "order_tracking"),
+        ("Hello, I'm Ava. I'd like to check on my headphones order.", "order_tracking"),
+        ("I'm calling to find out when my desk lamp will arrive.", "order_tracking"),
+        ("I want to return something from my last order", "returns"),
         ("There's a suspicious charge on my card", "security"),
         ("Are there any deals on books right now?", "promotions"),
         ("Do you have any coupons?", "promotions"),
