@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shlex
 import sys
 import time
@@ -26,7 +27,7 @@ from worker.settings import Settings
 
 from . import desk_model
 from .callers import Caller, ModelCaller, ScriptedCaller
-from .runner import SuiteOptions, print_summary, run_suite
+from .runner import SuiteOptions, finished_trials, print_summary, run_suite
 from .scenario import Scenario, ScenarioError, load_scenarios, select
 
 
@@ -73,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="output folder (default runs/evals/<timestamp>-<model>)")
     run.add_argument("--turn-timeout", type=float, default=180.0, help="seconds allowed per caller turn")
     run.add_argument("--no-html", action="store_true", help="write results.json only")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the trials already in --out's results.json (for unchanged scenario files) and play only the rest",
+    )
     sub.add_parser("list", help="list the scenarios")
     return p
 
@@ -157,7 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         detail = f"  failed: {', '.join(failed[:3])}" if failed else ""
         print(f"  [{verdict}] {sid} trial {entry['trial']} ({entry['wall_s']:.0f}s){detail}", flush=True)
 
-    results = asyncio.run(run_suite(opts, on_trial=progress))
+    done: dict[str, list[dict[str, Any]]] = {}
+    if args.resume and (out / "results.json").exists():
+        done = finished_trials(json.loads((out / "results.json").read_text()), chosen, args.k)
+        print(f"  resuming: {sum(len(t) for t in done.values())} trial(s) kept from {out / 'results.json'}")
+    results = asyncio.run(run_suite(opts, on_trial=progress, done=done))
     print()
     print_summary(results)
     print(f"\nresults: {out / 'results.json'}")

@@ -80,18 +80,43 @@ def machine() -> dict[str, Any]:
     }
 
 
+def finished_trials(previous: dict[str, Any], scenarios: list[Scenario], k: int) -> dict[str, list[dict[str, Any]]]:
+    """The trials of an earlier ``results.json`` that a resumed run keeps.
+
+    A trial is kept only if its scenario file is unchanged (same digest) and its number is at most ``k``.
+
+    Args:
+        previous: The earlier results.
+        scenarios: The scenarios of this run.
+        k: Trials per scenario of this run.
+
+    Returns:
+        Scenario id → kept trial entries.
+    """
+    digests = {s.id: s.digest for s in scenarios}
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for entry in previous.get("scenarios", []):
+        if entry.get("id") in digests and entry.get("digest") == digests[entry["id"]]:
+            kept[entry["id"]] = [t for t in entry.get("trials", []) if int(t["trial"]) <= k]
+    return kept
+
+
 async def run_suite(
-    opts: SuiteOptions, *, on_trial: Callable[[str, dict[str, Any]], None] | None = None
+    opts: SuiteOptions,
+    *,
+    on_trial: Callable[[str, dict[str, Any]], None] | None = None,
+    done: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Play every trial and return the results (the shape of ``results.json``, written as it goes).
 
     Args:
         opts: The suite.
         on_trial: Called with ``(scenario id, trial entry)`` as each trial finishes (progress output).
+        done: Trials already played (``--resume``, from :func:`finished_trials`); they are not played again.
     """
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
-    trials: dict[str, list[dict[str, Any]]] = {s.id: [] for s in opts.scenarios}
+    trials: dict[str, list[dict[str, Any]]] = {s.id: list((done or {}).get(s.id, [])) for s in opts.scenarios}
     gate = asyncio.Semaphore(max(1, opts.parallel))
     opts.out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -121,7 +146,12 @@ async def run_suite(
             if on_trial is not None:
                 on_trial(scenario.id, entry)
 
-    jobs = [one(s, n) for n in range(1, opts.k + 1) for s in opts.scenarios]
+    jobs = [
+        one(s, n)
+        for n in range(1, opts.k + 1)
+        for s in opts.scenarios
+        if all(int(t["trial"]) != n for t in trials[s.id])
+    ]
     await asyncio.gather(*jobs)
     final = results(finished=True)
     write_json(opts.out_dir / "results.json", final)
