@@ -8,35 +8,24 @@ A module of its own, so the ``bare`` baseline's job processes never import the d
 from __future__ import annotations
 
 import shutil
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-from livekit.agents import AgentSession, JobContext
+from livekit.agents import JobContext
 
 from agents.registry import ENTRY_AGENT
-from benchmarks.load_test import Config, Fakes, job_name, run_job, turn_handling
+from agents.turns import send_caller_text
+from benchmarks.load_test import CallParts, Config, Fakes, job_name, run_job, speech_kwargs
 from call.context import CustomerContext
 from services import open_services
 from worker.session import build_session, start_call
 
 
-async def _desk_session(
-    ctx: JobContext, cfg: Config, fakes: Fakes
-) -> tuple[AgentSession[Any], Callable[[], Awaitable[None]], Callable[[], Any]]:
+async def _desk_session(ctx: JobContext, cfg: Config, fakes: Fakes) -> CallParts:
     db = Path(cfg.run_dir) / f"{job_name(ctx)}.db"
     shutil.copyfile(cfg.db_template, db)
     services = await open_services(f"sqlite+aiosqlite:///{db}", salt="load-test-salt", seed=False)
     userdata = CustomerContext(services=services, channel="web", max_transfers=8, max_auth_attempts=3)
-    session = build_session(
-        llm=fakes.llm,
-        userdata=userdata,
-        stt=fakes.stt,
-        tts=fakes.tts,
-        vad=ctx.proc.userdata["vad"],
-        turn_handling=turn_handling(),
-        aec_warmup_duration=None,
-    )
+    session = build_session(llm=fakes.llm, userdata=userdata, **speech_kwargs(ctx, cfg, fakes))
 
     async def start() -> None:
         await start_call(session, start_agent=ENTRY_AGENT, record=False)
@@ -45,7 +34,10 @@ async def _desk_session(
         await services.close()
         db.unlink(missing_ok=True)
 
-    return session, start, cleanup
+    async def send_text(text: str) -> None:
+        await send_caller_text(session, text)  # code first, the LLM only if code did not answer
+
+    return CallParts(session, start, cleanup, send_text)
 
 
 async def desk_call(ctx: JobContext) -> None:
