@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,14 @@ def db_snapshot() -> Snapshot:
 def query() -> Callable[..., Awaitable[list[tuple[Any, ...]]]]:
     """``await query(services, "select ...", **params)``: all rows of a read-only query."""
     return rows
+
+
+@pytest.fixture
+def restore_log_levels() -> Iterator[None]:
+    """The benchmarks quiet LiveKit's loggers (``quiet_logs``); put the levels back so later tests in this
+    process (e.g. the redaction tests, which log at DEBUG) see the logging tree as they expect."""
+    names = ("", "livekit", "livekit.agents", "marketplace")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)

@@ -17,6 +17,8 @@ from benchmarks import handoff_latency, tool_latency, turn_overhead, voice_laten
 from benchmarks.__main__ import REGISTRY, run_all, smoke_args
 from benchmarks.common import Headline, headline_table, machine, percentile, summary
 
+pytestmark = pytest.mark.usefixtures("restore_log_levels")
+
 
 def _read(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text())

@@ -17,7 +17,7 @@ import pytest
 from benchmarks import load_test, memory_uss
 from benchmarks.load_test import Summary
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("restore_log_levels")]
 
 ROOT = Path(__file__).resolve().parents[2]
 DESK_PACKAGES = ("agents", "call", "services", "tools", "worker", "sqlalchemy")
