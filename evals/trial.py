@@ -103,6 +103,7 @@ class _Call:
             self.monitor = CallMonitor(self.session)
         else:
             self.session = build_session(llm=model, userdata=ctx, settings=setup.settings)
+            self.speaking = CallMonitor(self.session)  # when the desk starts speaking: the turn's response time
 
     async def start(self) -> None:
         observe_call(self.session)
@@ -141,7 +142,7 @@ class _Call:
             if not done:
                 raise TimeoutError
             return
-        start_wall, start = time.time(), time.monotonic()
+        start = time.monotonic()
         try:
             result = await asyncio.wait_for(send_caller_text(self.session, line), timeout=timeout)
         except TimeoutError:
@@ -157,13 +158,13 @@ class _Call:
                 )
             )
             raise
-        first = next((i.created_at for i in result.items if isinstance(i, ChatMessage) and i.role == "assistant"), None)
+        first = next((t for t in self.speaking.speaking_started if t > start), None)
         self.turns.append(
             TurnTiming(
                 redact(line[:60]),
                 round(start - self.t0, 3),
                 round(start - self.t0, 3),
-                None if first is None else round(start - self.t0 + max(first - start_wall, 0.0), 3),
+                None if first is None else round(first - self.t0, 3),
                 round(time.monotonic() - self.t0, 3),
                 timed_out=False,
                 by_code=result.by_code,
