@@ -408,6 +408,13 @@ async def test_tool_with_the_real_client_and_the_local_server(services: Services
 # --- configuration ------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The expected endpoints are the defaults': a LOCAL_LLM_URL (or any setting) in the shell must not move them."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 def settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
