@@ -272,8 +272,8 @@ def build_results(
                 "disclosure_verbatim_rate": _rate([bool(v) for v in verbatim]),
                 "transfers_refused": sum(int(m["transfers_refused"]) for m in measures),
                 "judge": {
-                    verdict: sum(1 for j in judged if j["verdict"] == verdict)
-                    for verdict in ("pass", "fail", "not_run")
+                    key: sum(1 for j in judged if j["verdict"] == verdict)
+                    for key, verdict in (("passed", "pass"), ("failed", "fail"), ("not_run", "not_run"))
                 },
             },
             "latency_s": {"code": _latency(code), "llm": _latency(by_llm)},
