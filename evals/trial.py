@@ -22,7 +22,6 @@ from typing import Any
 
 from livekit.agents import AgentSession, APIError, llm
 from livekit.agents.llm import ChatMessage
-from livekit.agents.voice.agent_activity import ActivityClosedError
 
 from agents.prompts import text as prompt_text
 from agents.turns import send_caller_text
@@ -31,7 +30,7 @@ from call.redaction import redact
 from services import Clock, open_services
 from tools.end_call import is_ending
 from worker.observability import observe_call
-from worker.offline.simulate import SETTLE_S, CallMonitor, build_audio_session
+from worker.offline.simulate import CallMonitor, build_audio_session
 from worker.report import TurnTiming, build_report, diff_snapshots, format_transcript, snapshot
 from worker.session import build_session, start_call
 from worker.settings import Settings
@@ -126,7 +125,7 @@ class _Call:
             done = await self.monitor.wait_turn_done(
                 assistant_before=assistant_before, user_before=user_before, timeout_s=timeout
             )
-            done = done and await self._settled(timeout)
+            done = done and await self.monitor.wait_settled(timeout)
             first = next((t for t in self.monitor.speaking_started if t > end), None)
             self.turns.append(
                 TurnTiming(
@@ -170,29 +169,6 @@ class _Call:
                 by_code=result.by_code,
             )
         )
-
-    async def _settled(self, timeout_s: float) -> bool:
-        """Wait until the desk has nothing left to say (audio calls).
-
-        The monitor counts a turn as done after a quiet moment, but a code reply may queue several
-        speeches with work between them (the address confirmed, then the 65-second disclosure): on a
-        loaded machine that gap once let the caller's next line fall inside the disclosure, which
-        cannot be interrupted. So also wait for LiveKit's idle activity and for the disclosure's end.
-        """
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if is_ending(self.session):
-                return True
-            try:
-                await asyncio.wait_for(self.session.wait_for_idle(), timeout=max(deadline - time.monotonic(), 0.1))
-            except (ActivityClosedError, RuntimeError, TimeoutError):
-                return is_ending(self.session)
-            await asyncio.sleep(SETTLE_S)
-            disclosure = self.ctx.disclosure
-            speaking = disclosure.started_at is not None and disclosure.ended_at is None
-            if not speaking and self.session.current_speech is None and self.session.agent_state == "listening":
-                return True
-        return False
 
     async def aclose(self) -> None:
         await self.session.aclose()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from livekit.agents import AgentSession, APIError, llm
+from livekit.agents.voice.agent_activity import ActivityClosedError
 
 from agents.base import tool_name
 from agents.registry import AGENTS, ENTRY_AGENT
@@ -31,6 +32,7 @@ from agents.turns import send_caller_text
 from call.context import CustomerContext
 from call.redaction import redact
 from services import open_services
+from tools.end_call import is_ending
 
 from ..logging_setup import configure_logging
 from ..observability import observe_call
@@ -87,6 +89,7 @@ class CallMonitor:
         self.user_messages = 0
         self.speaking_started: list[float] = []
         self._changed = asyncio.Event()
+        self._session = session
         session.on("agent_state_changed", self._on_agent_state)
         session.on("user_state_changed", self._on_user_state)
         session.on("conversation_item_added", self._on_item)
@@ -128,6 +131,29 @@ class CallMonitor:
                 await asyncio.wait_for(self._changed.wait(), timeout=0.2)
             except TimeoutError:
                 pass
+        return False
+
+    async def wait_settled(self, timeout_s: float) -> bool:
+        """After :meth:`wait_turn_done`: wait until the desk has nothing left to say. Returns ``False`` on timeout.
+
+        The monitor counts a turn as done after a quiet moment, but a code reply may queue several
+        speeches with work between them (the address confirmed, then the 65-second disclosure): on a
+        loaded machine that gap once let the caller's next line fall inside the disclosure, which
+        cannot be interrupted. So also wait for LiveKit's idle activity and for the disclosure's end.
+        """
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if is_ending(self._session):
+                return True
+            try:
+                await asyncio.wait_for(self._session.wait_for_idle(), timeout=max(deadline - time.monotonic(), 0.1))
+            except (ActivityClosedError, RuntimeError, TimeoutError):
+                return is_ending(self._session)
+            await asyncio.sleep(SETTLE_S)
+            disclosure = self._session.userdata.disclosure
+            speaking = disclosure.started_at is not None and disclosure.ended_at is None
+            if not speaking and self._session.current_speech is None and self._session.agent_state == "listening":
+                return True
         return False
 
 
@@ -283,6 +309,7 @@ async def _run_audio(
             done = await monitor.wait_turn_done(
                 assistant_before=assistant_before, user_before=user_before, timeout_s=opts.turn_timeout_s
             )
+            done = done and await monitor.wait_settled(opts.turn_timeout_s)
             first = next((t for t in monitor.speaking_started if t > end), None)
             turns.append(
                 TurnTiming(
