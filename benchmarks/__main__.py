@@ -8,9 +8,11 @@
     python -m benchmarks --list               # the names
 
 Names: ``handoff`` (:mod:`benchmarks.handoff_latency`), ``turn`` (:mod:`benchmarks.turn_overhead`),
-``tools`` (:mod:`benchmarks.tool_latency`), ``voice`` (:mod:`benchmarks.voice_latency`), ``memory``
-(:mod:`benchmarks.memory_uss`), ``load`` (:mod:`benchmarks.load_test`, voice and text modes) and
-``load_voice`` (the load test's voice batches only; by name, not part of the full run).
+``tools`` (:mod:`benchmarks.tool_latency`), ``voice`` (:mod:`benchmarks.voice_latency`), ``speech``
+(:mod:`benchmarks.speech_speed`: Whisper and Piper against real time), ``scan`` (:mod:`benchmarks.text_scan`:
+redaction and the caller-text parsers on hostile input), ``memory`` (:mod:`benchmarks.memory_uss`),
+``load`` (:mod:`benchmarks.load_test`, voice and text modes) and ``load_voice`` (the load test's voice
+batches only; by name, not part of the full run).
 
 The full and smoke runs start each benchmark in its own process (a failure or a leak of one does not
 touch the next; the memory figures see a fresh interpreter), write each one's JSON into ``--out-dir``
@@ -62,6 +64,8 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("turn", "benchmarks.turn_overhead"),
     Entry("tools", "benchmarks.tool_latency"),
     Entry("voice", "benchmarks.voice_latency"),
+    Entry("speech", "benchmarks.speech_speed"),
+    Entry("scan", "benchmarks.text_scan"),
     Entry("memory", "benchmarks.memory_uss"),
     Entry("load", "benchmarks.load_test"),
     Entry("load_voice", "benchmarks.load_test", None, "VOICE_ARGS", in_full_run=False),

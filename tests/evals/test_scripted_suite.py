@@ -18,7 +18,7 @@ from evals.scenario import Scenario, load_scenarios
 from evals.trial import TrialSetup, run_trial
 from worker.settings import Settings
 
-pytestmark = [pytest.mark.flow, pytest.mark.asyncio]
+pytestmark = pytest.mark.flow
 
 SCENARIOS = load_scenarios()
 SETTINGS = Settings(provider_profile="local")
@@ -46,6 +46,7 @@ def test_the_suite_covers_all_fourteen_agents_with_at_least_forty_scenarios() ->
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+@pytest.mark.asyncio
 async def test_scenario_passes_with_the_scripted_model(scenario: Scenario, tmp_path: Path) -> None:
     entry = await run_trial(setup_for(scenario, tmp_path))
     failed = [f"{c['what']}: expected {c['expected']!r}, seen {c['seen']!r}" for c in entry["checks"] if not c["ok"]]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import get_args
 
 import pytest
 
 from call.answers import MAX_WORDS, OfferAnswer, YesNo, classify_offer, classify_yes_no
+from tests.hang_guard import without_hanging
 
 pytestmark = pytest.mark.unit
 
@@ -501,10 +501,8 @@ def test_offer_and_yes_no_agree_on_a_clean_yes_and_no() -> None:
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-def test_classifiers_never_raise_and_are_fast(text: str) -> None:
-    started = time.perf_counter()
-    yes_no = classify_yes_no(text)
-    offer = classify_offer(text)
-    assert time.perf_counter() - started < 2.0
+def test_classifiers_never_raise_or_hang(text: str) -> None:
+    yes_no = without_hanging(lambda: classify_yes_no(text))
+    offer = without_hanging(lambda: classify_offer(text))
     assert yes_no is YesNo.UNCLEAR
     assert offer is None

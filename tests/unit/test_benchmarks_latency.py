@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import handoff_latency, tool_latency, turn_overhead, voice_latency
+from benchmarks import handoff_latency, speech_speed, text_scan, tool_latency, turn_overhead, voice_latency
 from benchmarks.__main__ import REGISTRY, run_all, smoke_args
 from benchmarks.common import Headline, headline_table, machine, percentile, summary
 
@@ -117,9 +117,31 @@ def test_voice_latency_splits_code_led_and_llm_turns(tmp_path: Path) -> None:
 
 
 def test_python_m_benchmarks_gathers_the_headline_rows(tmp_path: Path) -> None:
-    assert all(smoke_args(e, __import__(e.module, fromlist=["x"])) for e in REGISTRY[:4])
+    assert all(smoke_args(e, __import__(e.module, fromlist=["x"])) for e in REGISTRY[:6])
     assert run_all(["turn"], smoke=True, out_dir=tmp_path) == 0
     summary_json = json.loads((tmp_path / "summary.json").read_text())
     assert summary_json["errors"] == [] and summary_json["runs"][0]["status"] == 0
     assert summary_json["headline"][0]["figure"] == "turn: turn (llm) p50"
     assert (tmp_path / "turn.json").exists()
+
+
+def test_text_scan_times_redaction_and_parsing_beside_plain_regexes(tmp_path: Path) -> None:
+    out = tmp_path / "scan.json"
+    assert text_scan.main(["--repeat", "1", "--out", str(out)]) == 0
+    data = _read(out)
+    assert set(data["redaction"]) == set(text_scan.REDACTION_INPUTS)
+    assert set(data["parsing"]) == set(text_scan.CALLER_INPUTS)
+    for row in [*data["redaction"].values(), *data["parsing"].values()]:
+        assert row["ratio"] is not None and row["ratio"] > 0, row
+    assert [r["figure"].split(",")[0] for r in data["headline"]] == ["redact 1 MB", "redact 1 MB", "parse a 10 KB turn"]
+
+
+@pytest.mark.voice
+def test_speech_speed_sets_whisper_and_piper_beside_the_audio_length(tmp_path: Path) -> None:
+    out = tmp_path / "speech.json"
+    assert speech_speed.main(["--files", "2", "--lines", "2", "--repeat", "1", "--out", str(out)]) == 0
+    data = _read(out)
+    assert [r["file"] for r in data["whisper"]["rows"]] == ["01.wav", "02.wav"]
+    assert len(data["piper"]["rows"]) == 2 and data["piper"]["rows"][0]["chars"] > 500  # the disclosure first
+    for row in data["whisper"]["rows"] + data["piper"]["rows"]:
+        assert row["audio_s"] > 0.5, row

@@ -8,7 +8,6 @@ import json
 import logging
 import re
 import sys
-import time
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ from services.ids import (
     registered_ids,
     unregister_id,
 )
+from tests.hang_guard import without_hanging
 from worker.logging_setup import GUARDED_LOGGERS, configure_logging
 
 pytestmark = pytest.mark.unit
@@ -388,13 +388,11 @@ def test_redact_accepts_a_non_string_and_never_raises(monkeypatch: pytest.Monkey
         ),
     ],
 )
-def test_redact_one_megabyte_in_under_a_second(text: str) -> None:
-    started = time.process_time()
+def test_redact_one_megabyte_of_hostile_text_without_hanging(text: str) -> None:
+    cleaned = without_hanging(lambda: redact(text))
 
-    cleaned = redact(text)
-
-    assert time.process_time() - started < 1.0
     assert SSN4 not in cleaned
+    assert cleaned != REDACTED or text == "4" * 1_000_000, "a scan that raised inside fails closed"
 
 
 # --- redact_value and redact_traceback -------------------------------------------------------------------

@@ -4,7 +4,6 @@ adapters inside a real AgentSession (no LLM, no room) with the WAV caller and sp
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -67,13 +66,10 @@ async def test_whisper_transcribes_the_caller_recording(whisper_model: Any) -> N
 
     samples, rate = read_wav(CALL / "06.wav")  # "The last four of my social security number are 4821."
     assert rate == 16000
-    started = time.perf_counter()
-    text = _text(await whisper.recognize(_frames(samples, rate)))
-    latency = time.perf_counter() - started
+    text = _text(await whisper.recognize(_frames(samples, rate)))  # its speed: python -m benchmarks speech
     digits = "".join(ch for ch in text if ch.isdigit())
     assert "social security" in text.lower(), text
     assert "4821" in digits, text
-    assert latency < 5.0
 
 
 @pytest.mark.asyncio
@@ -106,13 +102,10 @@ async def test_piper_synthesizes_and_whisper_hears_it(piper_voice: Any, whisper_
     assert piper.sample_rate == 22050 and piper.num_channels == 1
 
     text = "Thanks for calling. I can help you return that jacket."
-    started = time.perf_counter()
-    frame = await piper.synthesize(text).collect()
-    synth_seconds = time.perf_counter() - started
+    frame = await piper.synthesize(text).collect()  # its speed: python -m benchmarks speech
     assert frame.sample_rate == 22050 and frame.num_channels == 1
     assert 0.5 < frame.duration < 5.0
     assert np.abs(np.frombuffer(frame.data, np.int16)).max() > 3000, "not silence"
-    assert synth_seconds < frame.duration, "faster than real time"
 
     heard = _text(await WhisperSTT(model=whisper_model).recognize(frame)).lower()
     assert "jacket" in heard and "return" in heard, heard
