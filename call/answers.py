@@ -57,6 +57,12 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("not now", "notnow"),
     ("not at the moment", "notnow"),
     ("not today", "notnow"),
+    # Having no time is a reason, not a refusal: "remind me later, I don't have time".
+    ("dont have time", "notnow"),
+    ("do not have time", "notnow"),
+    ("dont have the time", "notnow"),
+    ("not a good time", "notnow"),
+    ("no time", "notnow"),
 )
 _REWRITE_PATTERNS = tuple((re.compile(rf"(?<!\S){re.escape(idiom)}(?!\S)"), new) for idiom, new in _REWRITES)
 """The idioms as whole-word patterns (consecutive repeats are all rewritten)."""
@@ -366,12 +372,35 @@ _ACCEPT = (
 )
 
 
+_REQUEST_FRAMES = ("can you", "could you", "would you", "will you", "can we", "could we", "can i", "could i")
+_LATER_TIMES = tuple(p for p in _REMIND if p not in ("remind", "reminder", "think about it", "think it over"))
+"""The remind-later phrases that name a later time ("later", "call me back", "another time")."""
+
+
+def _asks_to_be_reminded(said: _Said) -> bool:
+    """A question that only asks for the reminder: "Can you remind me later?", "Could you call me back another time?".
+
+    A request frame (can/could/would/will you ...), a later time, and nothing else asked: no question word
+    beyond the frame ("Can you remind me what the offer is?"), no "or", no decline, no accept.
+    """
+    padded = f" {said.text} "
+    frames = [f for f in _REQUEST_FRAMES if f" {f} " in padded]
+    if not frames or not _has(said, _LATER_TIMES) or _has(said, ("or",)):
+        return False
+    rest = _Said(" ".join(padded.replace(f" {frames[0]} ", " ", 1).split()), question=False)
+    asks_more = _has(rest, _QUESTION_WORDS) or _has(rest, _UNCERTAIN) or _has(rest, _PAUSES)
+    answers_otherwise = _has(rest, _NEGATIONS) or _has(rest, _DECLINE) or bool(_affirmations(rest, _ACCEPT))
+    return not asks_more and not answers_otherwise
+
+
 def classify_offer(text: str) -> OfferAnswer | None:
     """Classify the answer to "Would you like to accept the offer, decline it, or have us remind you later?".
 
     Rule, in order, on the normalised answer (:func:`_normalise`, shared with :func:`classify_yes_no`):
 
-    1. empty, too long (:data:`MAX_WORDS`), a question mark, or sarcasm ("yeah right") → None;
+    1. empty, too long (:data:`MAX_WORDS`), or sarcasm ("yeah right") → None; a question → None too,
+       unless it only asks for the reminder ("Can you remind me later?", "Could you call me back
+       another time?": a request frame and a later time, nothing else asked) → REMIND_LATER;
     2. a reminder / later request (remind, later, think about it, call me back, another time) →
        REMIND_LATER, unless the answer also declines or explicitly accepts (then None). An
        affirmation there is an acknowledgement ("okay, I'll think about it");
@@ -386,7 +415,8 @@ def classify_offer(text: str) -> OfferAnswer | None:
 
     "Not right now" (also "not now", "not today") declines the moment, not the offer: alone it is
     None (the caller is asked again); with a decline ("No thanks, not right now.") it is DECLINED;
-    with a reminder request it is REMIND_LATER; with an acceptance it is None.
+    with a reminder request it is REMIND_LATER; with an acceptance it is None. Having no time ("I don't
+    have time", "not a good time") counts as "not now": it gives a reason, it declines nothing.
 
     Args:
         text: The caller's final transcript of the turn.
@@ -395,8 +425,10 @@ def classify_offer(text: str) -> OfferAnswer | None:
         ``"ACCEPTED"``, ``"DECLINED"``, ``"REMIND_LATER"``, or None when unclear (ask again).
     """
     said = _normalise(text)
-    if _is_unreadable(said) or said.question or _is_sarcastic(said):
+    if _is_unreadable(said) or _is_sarcastic(said):
         return None
+    if said.question:
+        return "REMIND_LATER" if _asks_to_be_reminded(said) else None
     accept_phrases = _affirmations(said, _ACCEPT)
     affirmations = _affirmations(said, _AFFIRMATIONS)
     declined = _has(said, _NEGATIONS) or _has(said, _DECLINE)

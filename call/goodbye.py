@@ -34,13 +34,14 @@ _CLOSING_WORDS = (
     r"much appreciated|(?:i )?appreciate (?:it|your help|the help)|for (?:all )?(?:your|the) help|for everything|"
     r"for your time",
     # nothing more
-    r"(?:i think )?(?:that(?:s| is| was| will be|ll be) (?:all|everything|it))(?: for (?:now|today))?|"
+    r"(?:i think )?(?:that(?:s| is| was| will be|ll be) (?:all|everything|it))"
+    r"(?: (?:i|we) (?:needed|need|wanted|had|called (?:for|about)))?(?: for (?:now|today))?|"
     r"nothing (?:else|more)|(?:im|i am|were|we are) (?:all )?(?:done|set|good)|all (?:set|good)|"
     r"(?:you(?:ve| have)? been|you were|that was|that is|thats) (?:(?:very|really|so|super) )?(?:helpful|great)",
     # acknowledgements and fillers
     r"no|nope|nah|ok|okay|alright|all right|yes|yeah|yep|sure|great|perfect|good|wonderful|awesome|cool|fine|"
     r"lovely|you too|same to you|and|so|then|well|oh|ah|now|for now|again|today|for today|sir|maam|mate|"
-    r"everyone|guys|folks|again",
+    r"everyone|guys|folks|again|anyway|anyways",
 )
 _CLOSING = re.compile(r"\b(?:" + "|".join(_CLOSING_WORDS) + r")\b")
 

@@ -522,13 +522,63 @@ def _month_readings(
             yield _make_date(_year_value(year, today), month, day)
 
 
+_MONTH_NUMBERS: Mapping[str, int] = MappingProxyType(
+    {**{w: v for w, v in UNITS.items() if v >= 1}, "ten": 10, "eleven": 11, "twelve": 12}
+)
+"""Month numbers said as one word (``seven`` for July); digits ``1``..``12`` (``07``) are read too."""
+
+
+def _month_number(token: str) -> int | None:
+    """``"seven"``/``"7"``/``"07"`` → 7; None for anything that is not a month number."""
+    if token.isdigit():
+        return int(token) if len(token) <= 2 and 1 <= int(token) <= 12 else None
+    return _MONTH_NUMBERS.get(token)
+
+
+def _spoken_numeric_dates(tokens: Sequence[str], today: datetime.date) -> Iterator[datetime.date | None]:
+    """Dates said as numbers with no month name: "seven twenty-eight, nineteen ninety-two", "07 28 1992".
+
+    Each run of number words and digits (commas allowed) of three words or more is read, using all of
+    it, as month day year (US order) and, when the first number is over 12, as day month year. The year
+    must be a full year ("nineteen ninety two", "1992", "two thousand five"): "eleven nineteen ninety"
+    (November 1990 or 11/19/90?) has no reading. Called only when the utterance has no month name.
+    """
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token and (token in _RUN_WORDS or token[0].isdigit()):
+            if len(run) <= _MAX_RUN:  # a longer run is no date: keep one word more to know it
+                run.append(token)
+            continue
+        words = _clean(run) if len(run) <= _MAX_RUN else []
+        run = []
+        if len(words) < 3:
+            continue
+        for first in (1, 2):
+            for second in (1, 2):
+                front, middle = words[:first], words[first : first + second]
+                year = _parse_year(words[first + second :], short_ok=False)
+                if year is None:
+                    continue
+                month = _month_number(front[0]) if first == 1 else None
+                day = _parse_day(middle)
+                if month is not None and day is not None:
+                    yield _make_date(year[0], month, day)
+                leading_day, month = _parse_day(front), _month_number(middle[0]) if second == 1 else None
+                if leading_day is not None and leading_day > 12 and month is not None:
+                    yield _make_date(year[0], month, leading_day)
+
+
 def _worded_dates(lowered: str, today: datetime.date) -> Iterator[datetime.date | None]:
     """Dates with a month name, around each month word in the utterance."""
     tokens = _DATE_TOKEN.findall(lowered)
+    named = False
     for k, token in enumerate(tokens):
         month = _MONTHS.get(token)
         if month is not None:
+            named = True
             yield from _month_readings(_date_run(tokens, k - 1, -1), month, _date_run(tokens, k + 1, 1), today)
+    if not named:
+        yield from _spoken_numeric_dates(tokens, today)
 
 
 def parse_date(text: str, *, today: datetime.date) -> datetime.date | None:
@@ -539,7 +589,9 @@ def parse_date(text: str, *, today: datetime.date) -> datetime.date | None:
     twelve, eighty eight", "1988-04-12", "4/12/88", "04-12-1988". Slashed/dashed dates are US
     month/day unless the first number is over 12. Two-digit years are 20yy when yy ≤ today's yy,
     else 19yy. Spoken years: "nineteen eighty eight", "two thousand five", "two thousand and
-    twelve", "twenty twelve" (only in a year position).
+    twelve", "twenty twelve" (only in a year position). Without a month name, numbers said in a row
+    are read as month day year (day month year when the first is over 12) with a full year: "seven
+    twenty-eight, nineteen ninety-two", "07 28 1992", "twelve five two thousand".
 
     Rule: every reading of the utterance is collected (see :func:`_month_readings`); the answer
     is the one date they agree on. None when there is no complete date (no year, no day), the date

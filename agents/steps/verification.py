@@ -564,6 +564,13 @@ class DoneStep(Step):
         )
 
 
+LOCKED_OUT_DECLINED = (
+    "Okay, I won't transfer you. I can't open your account on this call, but you're welcome to call back "
+    "once you have your details. Is there anything else I can help you with?"
+)
+"""Code's answer when a locked-out caller declines the transfer (a clear no; anything else goes to the model)."""
+
+
 class LockedOutStep(Step):
     key = AuthStep.LOCKED_OUT
 
@@ -576,9 +583,12 @@ class LockedOutStep(Step):
     async def answer(self, turn: Turn) -> CodeReply | None:
         from ..coordinator import coordinator
 
-        if classify_yes_no(turn.text) is YesNo.YES:
+        answer = classify_yes_no(turn.text)
+        if answer is YesNo.YES:
             nxt = coordinator().transfer(turn.ctx, turn.agent, "human", "Identity could not be verified")
             return CodeReply([Speech(f"Okay, I'm transferring you to {colleague(turn.ctx)} now.")], handoff=nxt)
+        if answer is YesNo.NO:
+            return CodeReply([Speech(LOCKED_OUT_DECLINED)])
         return None
 
     def model_note(self, ctx: CustomerContext) -> str:

@@ -9,6 +9,7 @@ from agents.authentication import GREETING
 from agents.human import HumanAgent
 from agents.prompts import text as prompt_text
 from agents.returns import ReturnsAgent
+from agents.steps.verification import LOCKED_OUT_DECLINED
 from call.context import AuthStep
 from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 
@@ -153,6 +154,26 @@ async def test_three_failures_lock_out_then_yes_goes_to_a_person(db_url: str) ->
         assert handoffs(r) == ["human"] and type(call.session.current_agent) is HumanAgent
         assert [(t.from_agent, t.to_agent) for t in ctx.transfers] == [("authentication", "human")]
         assert "LOCKED OUT" in "\n".join(llm.requests[-1].system_texts())
+        assert len(llm.requests) == 1 and llm.unscripted == 0
+
+
+async def test_a_locked_out_caller_who_declines_the_person_is_answered_by_code(db_url: str) -> None:
+    llm = ScriptedLLM()
+    async with offline_call(llm=llm, database_url=db_url) as call:
+        ctx = call.userdata
+        await _through_dob(call, llm)
+        for attempt in range(3):
+            await code_turn(call, llm, "SSN one one one one")
+            if attempt < 2:
+                await code_turn(call, llm, "April twelfth 1988")
+        assert ctx.verification.step is AuthStep.LOCKED_OUT
+
+        r = await code_turn(call, llm, "No, don't transfer me. I'll find the right card and call back.")
+        assert spoken(r) == [LOCKED_OUT_DECLINED] and handoffs(r) == []
+        assert ctx.verification.step is AuthStep.LOCKED_OUT and not ctx.verification.verified
+        # still locked out: a later yes still reaches a person
+        r = await turn(call, llm, "Yes, please.", Reply.say("I am the escalation assistant."))
+        assert handoffs(r) == ["human"]
         assert len(llm.requests) == 1 and llm.unscripted == 0
 
 

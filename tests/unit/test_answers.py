@@ -334,6 +334,14 @@ REMIND_LATER = [
     "Not right now, but maybe later.",
     "not now, remind me",
     "I'm not sure, remind me later",
+    # a question that only asks for the reminder is the answer
+    "can you remind me later?",
+    "Could you call me back another time?",
+    "Would you remind me next time?",
+    # having no time gives a reason, it declines nothing
+    "Remind me later, I don't have time.",
+    "I don't have time right now, remind me later",
+    "Not a good time, call me back later",
 ]
 
 
@@ -443,7 +451,13 @@ UNCLEAR_OFFER = [
     "what?",
     "how much?",
     "Is it free?",
-    "can you remind me later?",  # a question: the model answers, then asks again
+    "can you remind me what the offer is?",  # a question about the offer: the model answers, then asks again
+    "Can you remind me later or now?",
+    "Could you not call me back later?",
+    "Can you remind me later, maybe?",
+    "Why would you remind me later?",
+    "Can you sign me up later?",
+    "I don't have time.",  # a reason with no answer: ask again
     "what is it",
     "why",
     "yeah right",

@@ -32,6 +32,10 @@ GOODBYES = [
     "Alright, take care",
     "That’s it, bye.",
     "ok thank you bye",
+    "Thanks anyway, goodbye",
+    "Okay, thanks anyways, bye",
+    "That's all I needed. Bye now.",
+    "That was all I needed, thanks, goodbye",
 ]
 NOT_GOODBYES = [
     "I want to buy a lamp",  # "buy" is not "bye"
@@ -48,6 +52,8 @@ NOT_GOODBYES = [
     "can you say goodbye",
     "yes",
     "one more thing then bye",
+    "That's all I need to know about the order, bye",  # more than closing words
+    "Anyway, goodbye to my old sofa",
     "",
 ]
 

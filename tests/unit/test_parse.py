@@ -395,6 +395,16 @@ def test_parse_date_april_12_1988(text: str) -> None:
         ("June 1, twenty seven", D(1927, 6, 1)),
         # the same date twice is still one date
         ("April 12 1988, that's 4/12/88", D(1988, 4, 12)),
+        # numbers in a row, no month name: month day year with a full year (day first when over 12)
+        ("Seven twenty eight, nineteen ninety two", D(1992, 7, 28)),
+        ("seven twenty-eight nineteen ninety-two", D(1992, 7, 28)),
+        ("It's seven, twenty eight, nineteen ninety two.", D(1992, 7, 28)),
+        ("07 28 1992", D(1992, 7, 28)),
+        ("twelve five nineteen eighty", D(1980, 12, 5)),
+        ("ten ten two thousand", D(2000, 10, 10)),
+        ("one twenty one nineteen ninety", D(1990, 1, 21)),
+        ("twenty eight seven nineteen ninety two", D(1992, 7, 28)),
+        ("my birthday is 4 12 1988, and the order is 1", D(1988, 4, 12)),
     ],
 )
 def test_parse_date_forms(text: str, date: dt.date) -> None:
@@ -445,6 +455,15 @@ def test_parse_date_forms(text: str, date: dt.date) -> None:
         "April 12 1988 or maybe May 12 1988",
         "4/12/88 or 5/12/88",
         "12 April 1988 12",
+        # numbers in a row need a full year, and all of them must make the date
+        "seven, twenty eight, ninety two",
+        "eleven nineteen ninety",  # November 1990, or 11/19/90?
+        "seven twenty eight nineteen ninety two one",
+        "thirteen thirteen nineteen ninety",
+        "two thirty nineteen eighty eight",
+        "one " * 20 + "seven twenty eight nineteen ninety two",
+        "one oh one oh one oh two",
+        "four one five five five five zero one three four",
         # not dates
         "415-555-0134",
         "7 - 7 - 0 - 2",
