@@ -25,7 +25,7 @@ from .errors import ErrorCode, InvalidInputError, InvalidStateError, NotFoundErr
 from .ids import RETURN_ID
 from .models import Order, OrderItem, ReturnPolicy, ReturnRequest
 from .orders import MAX_TEXT, load_owned_order
-from .views import Eligibility, ReturnView, dollars
+from .views import Eligibility, ReturnView, dollars, spoken_date, the
 
 Condition = Literal["unused", "opened", "defective", "damaged_by_customer"]
 PickupWindow = Literal["morning", "afternoon", "evening"]
@@ -206,17 +206,21 @@ class ReturnService:
         price = item.unit_price_cents * item.quantity
         facts = {"order_id": order.id, "sku": item.sku, "item_name": product.name}
 
-        def verdict(eligible: bool, reason: str, refund: int = 0, deadline: dt.date | None = None) -> Eligibility:
-            return Eligibility(order.id, item.sku, product.name, eligible, reason, refund if eligible else 0, deadline)
+        def verdict(
+            eligible: bool, reason: str, refund: int = 0, deadline: dt.date | None = None, fee: int = 0
+        ) -> Eligibility:
+            return Eligibility(
+                order.id, item.sku, product.name, eligible, reason, refund if eligible else 0, deadline, fee
+            )
 
         if order.status != "delivered" or order.delivered_at is None:
             return verdict(
                 False, f"Order {order.id} is {order.status.replace('_', ' ')}; only delivered orders can be returned."
             ), InvalidStateError(ErrorCode.NOT_DELIVERED, order_id=order.id, status=order.status)
         if policy is None or not policy.returnable:
-            return verdict(False, f"The {product.name} is final sale and cannot be returned."), InvalidStateError(
-                ErrorCode.FINAL_SALE, **facts
-            )
+            return verdict(
+                False, f"{the(product.name, capital=True)} is final sale and cannot be returned."
+            ), InvalidStateError(ErrorCode.FINAL_SALE, **facts)
         if condition == "damaged_by_customer":
             return verdict(False, f"Items damaged after delivery cannot be returned. {policy.note}"), InvalidStateError(
                 ErrorCode.DAMAGED_BY_CUSTOMER, **facts, policy_note=policy.note
@@ -226,18 +230,14 @@ class ReturnService:
         if self._clock.today() > deadline:
             return verdict(
                 False,
-                f"The {window}-day return window for the {product.name} ended on {deadline:%B %d}.",
+                f"The {window}-day return window for {the(product.name)} ended on {spoken_date(deadline)}.",
                 deadline=deadline,
             ), InvalidStateError(ErrorCode.RETURN_WINDOW_CLOSED, **facts, window_days=window, deadline=deadline)
         fee = price * policy.restocking_fee_pct // 100 if condition == "opened" else 0
         refund = price - fee
         fee_note = f" after a {policy.restocking_fee_pct}% restocking fee" if fee else ""
-        return verdict(
-            True,
-            f"The {product.name} can be returned until {deadline:%B %d} for a refund of {dollars(refund)}{fee_note}.",
-            refund,
-            deadline,
-        ), None
+        until = f"can be returned until {spoken_date(deadline)} for a refund of {dollars(refund)}{fee_note}"
+        return verdict(True, f"{the(product.name, capital=True)} {until}.", refund, deadline, fee), None
 
 
 def _validate_pickup_date(date: dt.date, today: dt.date) -> None:

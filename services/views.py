@@ -1,4 +1,4 @@
-"""Immutable snapshots returned by services (never live ORM objects), plus money formatting."""
+"""Immutable snapshots returned by services (never live ORM objects), plus how money, dates and names are said."""
 
 from __future__ import annotations
 
@@ -12,6 +12,28 @@ from typing import Any
 def dollars(cents: int) -> str:
     """Format integer cents as speakable dollars, e.g. ``12900`` → ``"$129.00"``."""
     return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def spoken_date(value: dt.date) -> str:
+    """A date as the desk says it: ``"December 8"`` (no leading zero, which speech would read as "oh eight")."""
+    return f"{value:%B} {value.day}"
+
+
+def spoken_weekday(value: dt.date) -> str:
+    """A date with its weekday, as the desk says it: ``"Tuesday, December 8"``."""
+    return f"{value:%A, %B} {value.day}"
+
+
+def the(name: str, *, capital: bool = False) -> str:
+    """``"the Alpine rain jacket"``, but ``"The Lighthouse Keeper"`` as it is (a name with its own article).
+
+    Args:
+        name: A product, book or store name.
+        capital: Start a sentence: ``"The Alpine rain jacket"``.
+    """
+    if name.split(" ", 1)[0].casefold() in ("the", "a", "an"):
+        return name
+    return f"{'The' if capital else 'the'} {name}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +108,8 @@ class Eligibility:
         reason: One sentence explaining the verdict (speakable).
         refund_cents: Refund if returned (price minus any restocking fee); 0 when not eligible.
         deadline: Last day a return can be opened, if any.
+        restocking_fee_cents: The restocking fee taken from the refund (opened items, per the category's
+            ``ReturnPolicy.restocking_fee_pct``); 0 when none.
     """
 
     order_id: str
@@ -95,6 +119,7 @@ class Eligibility:
     reason: str
     refund_cents: int
     deadline: dt.date | None
+    restocking_fee_cents: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from call.context import CustomerContext
 from services.promotions import refusal
-from services.views import CartLineView, CartView, PromotionCheck, dollars
+from services.views import CartLineView, CartView, PromotionCheck, dollars, spoken_weekday, the
 
 from .access import verified_or_handoff
 from .common import clean_text, free_text, preview, service_errors
@@ -224,7 +224,7 @@ async def add_to_cart(
     ctx.show_products([found.sku])
     arguments = {"product": found.name, "quantity": count, "size": size_t, "colour": colour_t, "format": format_t}
     who = verified_or_handoff(
-        context, request=f"add {_with_article(found.name)} to your cart", tool="add_to_cart", arguments=arguments
+        context, request=f"add {the(found.name)} to your cart", tool="add_to_cart", arguments=arguments
     )
     if isinstance(who, Agent):
         return who
@@ -291,7 +291,7 @@ async def update_cart_item(context: Ctx, item: str, quantity: int) -> ToolResult
     async with service_errors():
         await ctx.services.cart.check_set_quantity(who.id, line.variant_id, count)
     what = line.spoken()[len(str(line.quantity)) + 1 :]
-    read_back = f"I'll remove the {what} from your cart." if count == 0 else f"I'll change the {what} to {count}."
+    read_back = f"I'll remove {the(what)} from your cart." if count == 0 else f"I'll change {the(what)} to {count}."
 
     async def _update() -> str:
         async with service_errors():
@@ -350,7 +350,7 @@ async def place_order(context: Ctx) -> ToolResult | Agent:
         ctx.note_action(f"Order {order.order_id} placed for {dollars(order.total_cents)} ({order.charge_id})")
         return (
             f"Done. Your order number is {order.order_id}, {dollars(order.total_cents)} charged to your card on file. "
-            f"It should arrive by {order.expected_delivery:%A, %B %d}."
+            f"It should arrive by {spoken_weekday(order.expected_delivery)}."
         )
 
     return propose_write(
@@ -364,8 +364,3 @@ async def place_order(context: Ctx) -> ToolResult | Agent:
 
 CART_TOOLS: list[llm.Tool] = [add_to_cart, view_cart, update_cart_item, apply_promotion, place_order]
 """The sales desk's cart tools (the catalogue tools come from :mod:`tools.catalog`)."""
-
-
-def _with_article(name: str) -> str:
-    """``"the Alpine rain jacket"``, but ``"The Tide Clock"`` (a title that already starts with an article)."""
-    return name if name.split(" ", 1)[0].casefold() in ("the", "a", "an") else f"the {name}"

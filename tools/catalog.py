@@ -17,7 +17,7 @@ from livekit.agents import RunContext, ToolError, function_tool, llm
 from call.context import CustomerContext
 from services.catalog import CATEGORIES
 from services.catalog_seed import ELECTRONICS_SPEC_KEYS
-from services.views import ProductView, VariantView, dollars
+from services.views import ProductView, VariantView, dollars, the
 
 from .common import preview, service_errors
 from .references import present, price_text, resolve_product, resolve_variant
@@ -40,11 +40,6 @@ DIGITAL_FORMATS = ("ebook", "audiobook", "digital")
 def stars(product: ProductView) -> str:
     """``"4.7 stars"``."""
     return f"{product.rating_tenths / 10:.1f} stars"
-
-
-def the(title: str) -> str:
-    """``"the Alpine rain jacket"``, but ``"The Lighthouse Keeper"`` (a title with its own article) as is."""
-    return title if title.casefold().startswith(("the ", "a ", "an ")) else f"the {title}"
 
 
 def stock_text(variants: Sequence[VariantView]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from services import NotFoundError, ServiceError, ServiceTimeoutError
 from services.errors import ErrorCode
+from services.views import spoken_date, spoken_weekday, the
 
 logger = logging.getLogger("marketplace.tools")
 
@@ -79,14 +80,19 @@ def _day(value: object) -> str:
     """A date as the model reads it back, e.g. ``November 20``."""
     if not isinstance(value, dt.date):
         raise TypeError(f"not a date: {value!r}")
-    return f"{value:%B %d}"
+    return f"{spoken_date(value)}"
+
+
+def _thing(value: object, *, capital: bool = False) -> str:
+    """A product name from the details with its article: ``the Alpine rain jacket``, ``The Lighthouse Keeper``."""
+    return the(_show(value, 80), capital=capital)
 
 
 def _weekday(value: object) -> str:
     """A date with its weekday, e.g. ``Thursday, November 19``."""
     if not isinstance(value, dt.date):
         raise TypeError(f"not a date: {value!r}")
-    return f"{value:%A, %B %d}"
+    return f"{spoken_weekday(value)}"
 
 
 def _number(value: object) -> str:
@@ -178,16 +184,15 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
     ),
     # state
     ErrorCode.NOT_DELIVERED: _not_delivered,
-    ErrorCode.FINAL_SALE: lambda d: f"The {_show(d['item_name'], 80)} is final sale and cannot be returned.",
+    ErrorCode.FINAL_SALE: lambda d: f"{_thing(d['item_name'], capital=True)} is final sale and cannot be returned.",
     ErrorCode.DAMAGED_BY_CUSTOMER: lambda d: (
         f"Items damaged after delivery cannot be returned. {_show(d.get('policy_note', ''), 200)}".rstrip()
     ),
     ErrorCode.RETURN_WINDOW_CLOSED: lambda d: (
-        f"The {int(d['window_days'])}-day return window for the {_show(d['item_name'], 80)} "
-        f"ended on {_day(d['deadline'])}."
+        f"The {int(d['window_days'])}-day return window for {_thing(d['item_name'])} ended on {_day(d['deadline'])}."
     ),
     ErrorCode.RETURN_ALREADY_OPEN: lambda d: (
-        f"Return {_show(d['return_id'])} is already open for the {_show(d['item_name'], 80)}."
+        f"Return {_show(d['return_id'])} is already open for {_thing(d['item_name'])}."
     ),
     ErrorCode.PICKUP_NOT_ALLOWED: lambda d: (
         f"Return {_show(d['return_id'])} is {_status(d['status'])}; a pickup cannot be booked."
@@ -239,11 +244,11 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         f"There is no product {_show(d['sku'], 16)} in the catalogue. Search by name instead of guessing a code."
     ),
     ErrorCode.VARIANT_NOT_FOUND: lambda d: (
-        f"The {_show(d['name'], 80)} does not come in {_show(d['requested'], 40)}. "
+        f"{_thing(d['name'], capital=True)} does not come in {_show(d['requested'], 40)}. "
         f"Available {_show(d['dimension'], 12)}s: {_options(d['options'])}."
     ),
     ErrorCode.VARIANT_REQUIRED: lambda d: (
-        f"The {_show(d['name'], 80)} comes in several {_show(d['dimension'], 12)}s: {_options(d['options'])}. "
+        f"{_thing(d['name'], capital=True)} comes in several {_show(d['dimension'], 12)}s: {_options(d['options'])}. "
         f"Ask the caller which {_show(d['dimension'], 12)}."
     ),
     ErrorCode.NOT_COMPARABLE: lambda d: (
@@ -252,7 +257,7 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         else f"Those products are from different departments ({_options(d['names'])}); compare products of one kind."
     ),
     ErrorCode.NOT_APPLICABLE: lambda d: (
-        f"There is no {_show(d['feature'], 30)} information for the {_show(d['name'], 80)} "
+        f"There is no {_show(d['feature'], 30)} information for {_thing(d['name'])} "
         f"(a {_show(d['kind'], 30)}): it does not apply to this product."
     ),
     ErrorCode.MEASUREMENT_OUT_OF_RANGE: lambda d: (
@@ -261,12 +266,12 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         "check it; convert centimetres to inches (divide by 2.54) or metres to feet (multiply by 3.28) first."
     ),
     ErrorCode.MEASUREMENT_REQUIRED: lambda d: (
-        f"To recommend a size for the {_show(d['name'], 80)}, ask the caller for their "
+        f"To recommend a size for {_thing(d['name'])}, ask the caller for their "
         f"{' or '.join(_show(f, 20) for f in d['fields'])} in inches."
     ),
     ErrorCode.NO_FITTING_SIZE: lambda d: (
         f"Those measurements are {'larger' if d['direction'] == 'above' else 'smaller'} than the "
-        f"{'largest' if d['direction'] == 'above' else 'smallest'} size of the {_show(d['name'], 80)} "
+        f"{'largest' if d['direction'] == 'above' else 'smallest'} size of {_thing(d['name'])} "
         f"({_show(d['brand'], 30)} makes it from {_show(d['smallest'], 6)} to "
         f"{_show(d['largest'], 6)}). Offer a similar item in other sizes."
     ),
@@ -288,16 +293,16 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         "That product option is not in the catalogue any more; search the catalogue again."
     ),
     ErrorCode.OUT_OF_STOCK: lambda d: (
-        f"Only {int(d['available'])} of the {_show(d['item_name'], 80)}"
+        f"Only {int(d['available'])} of {_thing(d['item_name'])}"
         + (f" ({_show(d['variant'], 60)})" if d.get("variant") else "")
         + f" in stock, not {int(d['requested'])}. Offer that many, or another option."
         if int(d["available"]) > 0
-        else f"The {_show(d['item_name'], 80)}"
+        else f"{_thing(d['item_name'], capital=True)}"
         + (f" ({_show(d['variant'], 60)})" if d.get("variant") else "")
         + " is out of stock. Offer another size, colour or format."
     ),
     ErrorCode.CART_QUANTITY_OUT_OF_RANGE: lambda d: (
-        f"The cart already has {int(d['in_cart'])} of the {_show(d['item_name'], 80)}; one item can be bought "
+        f"The cart already has {int(d['in_cart'])} of {_thing(d['item_name'])}; one item can be bought "
         f"{int(d['min'])} to {int(d['max'])} at a time, so at most {max(0, int(d['max']) - int(d['in_cart']))} "
         "more can be added."
         if int(d["in_cart"]) > 0 and int(d["min"]) > 0
@@ -410,7 +415,7 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
     ),
     ErrorCode.SELLER_AMBIGUOUS: lambda d: (
         f"Several sellers match '{_show(d['reference'])}': "
-        + ", ".join(_show(n, 60) + (f" (sells the {_show(p, 60)})" if p else "") for n, p in list(d["options"])[:5])
+        + ", ".join(_show(n, 60) + (f" (sells {the(_show(p, 60))})" if p else "") for n, p in list(d["options"])[:5])
         + ". Ask the caller which one they mean."
     ),
     ErrorCode.SELLER_NOT_ON_ORDER: lambda d: (
@@ -454,12 +459,12 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         + ". Ask which one."
     ),
     ErrorCode.LISTING_VARIANT_REQUIRED: lambda d: (
-        f"The {_show(d['name'], 80)} ({_show(d['sku'], 16)}) comes in several variants; ask which one: "
+        f"{_thing(d['name'], capital=True)} ({_show(d['sku'], 16)}) comes in several variants; ask which one: "
         + "; ".join(_show(v, 40) for v in list(d["variants"])[:8])
         + "."
     ),
     ErrorCode.LISTING_VARIANT_NOT_FOUND: lambda d: (
-        f"The {_show(d['name'], 80)} ({_show(d['sku'], 16)}) has no variant '{_show(d['reference'])}'. "
+        f"{_thing(d['name'], capital=True)} ({_show(d['sku'], 16)}) has no variant '{_show(d['reference'])}'. "
         "Its variants: " + "; ".join(_show(v, 40) for v in list(d["variants"])[:8]) + "."
     ),
     ErrorCode.LISTING_STOCK_OUT_OF_RANGE: lambda d: (
@@ -467,7 +472,7 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         f"{_show(d['quantity'])} is not possible. Ask the caller for the new quantity."
     ),
     ErrorCode.LISTING_STOCK_UNCHANGED: lambda d: (
-        f"The {_show(d['name'], 80)}"
+        f"{_thing(d['name'], capital=True)}"
         + (f" ({_show(d['variant'], 40)})" if d.get("variant") else "")
         + f" already has {int(d['quantity'])} units in stock; nothing to change."
     ),
@@ -475,9 +480,9 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
     ErrorCode.FEATURE_PRODUCT_UNKNOWN: lambda d: (
         f"There is no product {_show(d['sku'], 16)} in the catalogue. Ask the caller which product they mean."
     ),
-    ErrorCode.ALREADY_ON_WISHLIST: lambda d: f"The {_show(d['name'], 80)} is already on the caller's wishlist.",
+    ErrorCode.ALREADY_ON_WISHLIST: lambda d: f"{_thing(d['name'], capital=True)} is already on the caller's wishlist.",
     ErrorCode.NOT_ON_WISHLIST: lambda d: (
-        f"The {_show(d['name'], 80)} is not on the caller's wishlist. "
+        f"{_thing(d['name'], capital=True)} is not on the caller's wishlist. "
         + (
             "Their wishlist has: " + ", ".join(_show(n, 60) for n in list(d["wishlist"])[:5]) + "."
             if d["wishlist"]
@@ -491,7 +496,7 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         f"There is no active price alert {_show(d['alert_id'])} on this caller's account."
     ),
     ErrorCode.PRICE_ALERT_EXISTS: lambda d: (
-        f"The caller already has price alert {_show(d['alert_id'])} for the {_show(d['name'], 80)}, at "
+        f"The caller already has price alert {_show(d['alert_id'])} for {_thing(d['name'])}, at "
         f"${int(d['target_price_cents']) // 100:,}.{int(d['target_price_cents']) % 100:02d}. One alert per product: "
         "to change the target, cancel that alert first."
     ),
@@ -499,7 +504,7 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         f"The caller has {int(d['max_alerts'])} active price alerts, the most allowed; they could cancel one first."
     ),
     ErrorCode.PRICE_ALERT_TARGET_NOT_BELOW: lambda d: (
-        f"The {_show(d['name'], 80)} costs "
+        f"{_thing(d['name'], capital=True)} costs "
         f"${int(d['current_price_cents']) // 100:,}.{int(d['current_price_cents']) % 100:02d} now, so a target of "
         f"${int(d['target_price_cents']) // 100:,}.{int(d['target_price_cents']) % 100:02d} would not be a drop. "
         "Ask the caller for a lower target price."
@@ -512,21 +517,21 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         f"There is no subscription {_show(d['subscription_id'])} on this caller's account."
     ),
     ErrorCode.NOT_SUBSCRIBABLE: lambda d: (
-        f"The {_show(d['name'], 80)} cannot be subscribed to: subscribe and save is for consumables such as "
+        f"{_thing(d['name'], capital=True)} cannot be subscribed to: subscribe and save is for consumables such as "
         "coffee, tea, filters, soap and paper goods."
     ),
     ErrorCode.SUBSCRIPTION_VARIANT_REQUIRED: lambda d: (
-        f"The {_show(d['name'], 80)} comes in several sizes; ask which one: "
+        f"{_thing(d['name'], capital=True)} comes in several sizes; ask which one: "
         + ", ".join(_show(v, 40) for v in list(d["variants"])[:6])
         + "."
     ),
     ErrorCode.SUBSCRIBE_OUT_OF_STOCK: lambda d: (
-        f"The {_show(d['name'], 80)}"
+        f"{_thing(d['name'], capital=True)}"
         + (f" ({_show(d['variant'], 40)})" if d.get("variant") else "")
         + " is out of stock, so a subscription cannot start now. The caller could set a wishlist item instead."
     ),
     ErrorCode.SUBSCRIPTION_EXISTS: lambda d: (
-        f"The caller already has subscription {_show(d['subscription_id'])} to the {_show(d['name'], 80)} "
+        f"The caller already has subscription {_show(d['subscription_id'])} to {_thing(d['name'])} "
         f"({_status(d['status'])}). Offer to change that one instead."
     ),
     ErrorCode.SUBSCRIPTION_INTERVAL_INVALID: lambda d: (
@@ -541,7 +546,7 @@ _SENTENCES: dict[ErrorCode, Callable[[Facts], str]] = {
         f"The caller has {int(d['max_subscriptions'])} subscriptions, the most allowed; they could cancel one first."
     ),
     ErrorCode.SUBSCRIPTION_STATE: lambda d: (
-        f"Subscription {_show(d['subscription_id'])} to the {_show(d['name'], 80)} is {_status(d['status'])}, "
+        f"Subscription {_show(d['subscription_id'])} to {_thing(d['name'])} is {_status(d['status'])}, "
         "so it cannot be "
         + {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}.get(str(d["action"]), "changed that way")
         + "."

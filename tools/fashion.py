@@ -10,7 +10,7 @@ from __future__ import annotations
 from livekit.agents import RunContext, ToolError, function_tool, llm
 
 from call.context import CustomerContext
-from services.views import dollars
+from services.views import dollars, the
 
 from .catalog import check_availability, get_product_details, search
 from .common import service_errors
@@ -70,9 +70,9 @@ async def get_sizing_guide(
             f"{r.size} " + ", ".join(f"{m} {lo:g}-{hi:g}" for m, lo, hi in r.ranges) for r in advice.chart[:8]
         )
         fit = f" {advice.brand} {advice.fit_note}." if advice.fit_note else ""
-        return f"{advice.brand} size chart for the {advice.name}, in inches: {rows}.{fit} Ask for the measurement."
+        return f"{advice.brand} size chart for {the(advice.name)}, in inches: {rows}.{fit} Ask for the measurement."
     if not advice.offered:
-        return f"{advice.reason} The {advice.name} is not made in {advice.size}; offer a similar item."
+        return f"{advice.reason} {the(advice.name, capital=True)} is not made in {advice.size}; offer a similar item."
     stock = (
         f"Size {advice.size} is in stock in {', '.join(advice.colours_in_stock)}."
         if advice.colours_in_stock
@@ -94,13 +94,13 @@ async def get_style_recommendations(context: Ctx, product: str) -> str:
         advice = await ctx.services.catalog.style_advice(item.sku, limit=3)
     if not advice.suggestions:
         colours = ", ".join(advice.colours)
-        return f"Nothing in stock pairs with the {item.name} right now. Colours that go with it: {colours}."
+        return f"Nothing in stock pairs with {the(item.name)} right now. Colours that go with it: {colours}."
     present(ctx, [s.product for s in advice.suggestions])
     lines = " ".join(
         f"{i}. {s.product.spoken()} ({s.product.sku}), {dollars(s.product.price_cents)}: {s.reason}."
         for i, s in enumerate(advice.suggestions, start=1)
     )
-    return f"With the {item.name}: {lines}"
+    return f"With {the(item.name)}: {lines}"
 
 
 @function_tool
@@ -115,14 +115,14 @@ async def find_similar_items(context: Ctx, product: str) -> str:
     async with service_errors():
         similar = await ctx.services.catalog.similar(item.sku, limit=3)
     if not similar:
-        return f"There is nothing similar to the {item.name} in the catalogue."
+        return f"There is nothing similar to {the(item.name)} in the catalogue."
     present(ctx, [s.product for s in similar])
     lines = " ".join(
         f"{i}. {s.product.spoken()} ({s.product.sku}), {dollars(s.product.price_cents)}, "
         f"{'in stock' if s.product.in_stock else 'out of stock'}: {s.reason}."
         for i, s in enumerate(similar, start=1)
     )
-    return f"Similar to the {item.name}: {lines}"
+    return f"Similar to {the(item.name)}: {lines}"
 
 
 FASHION_TOOLS: list[llm.Tool] = [

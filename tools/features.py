@@ -33,6 +33,8 @@ from services.views import (
     SubscriptionQuoteView,
     SubscriptionView,
     dollars,
+    spoken_weekday,
+    the,
 )
 
 from .common import clean_text, free_text, preview, service_errors
@@ -170,7 +172,7 @@ def _variant(text: str) -> str:
 
 
 def _subscription_sentence(s: SubscriptionView) -> str:
-    when = f"next delivery {s.next_delivery:%A, %B %d}" if s.status == "active" else s.status
+    when = f"next delivery {spoken_weekday(s.next_delivery)}" if s.status == "active" else s.status
     return (
         f"{s.id}: {s.product_name}{_variant(s.variant)}, {s.quantity} every {s.every_weeks} weeks at "
         f"{dollars(s.price_per_delivery_cents)} per delivery ({s.discount_pct}% off), {when}."
@@ -180,10 +182,10 @@ def _subscription_sentence(s: SubscriptionView) -> str:
 def _quote_sentence(q: SubscriptionQuoteView) -> str:
     units = f"{q.quantity} units" if q.quantity > 1 else "one"
     return (
-        f"I'll start a subscription to the {q.product_name}{_variant(q.variant)}: {units} every {q.every_weeks} "
+        f"I'll start a subscription to {the(q.product_name)}{_variant(q.variant)}: {units} every {q.every_weeks} "
         f"weeks at {dollars(q.price_per_delivery_cents)} per delivery, {q.discount_pct}% off "
         f"{_REASONS.get(q.discount_reason, 'the subscription discount')}. The first delivery arrives on "
-        f"{q.first_delivery:%A, %B %d}."
+        f"{spoken_weekday(q.first_delivery)}."
     )
 
 
@@ -271,14 +273,14 @@ async def manage_wishlist(
         async def _add() -> str:
             async with service_errors():
                 added = await features.add_to_wishlist(customer.id, entry.sku)
-            ctx.note_action(f"Added the {added.name} to the wishlist")
-            return f"Done. The {added.name} is on your wishlist."
+            ctx.note_action(f"Added {the(added.name)} to the wishlist")
+            return f"Done. {the(added.name, capital=True)} is on your wishlist."
 
         return propose_write(
             context,
             name="manage_wishlist",
             arguments={"action": "add", "sku": entry.sku},
-            read_back=f"I'll add the {entry.name}, {dollars(entry.price_cents)} now, to your wishlist.",
+            read_back=f"I'll add {the(entry.name)}, {dollars(entry.price_cents)} now, to your wishlist.",
             execute=_add,
         )
     async with service_errors():
@@ -293,14 +295,14 @@ async def manage_wishlist(
     async def _remove() -> str:
         async with service_errors():
             removed = await features.remove_from_wishlist(customer.id, entry.sku)
-        ctx.note_action(f"Removed the {removed.name} from the wishlist")
-        return f"Done. The {removed.name} is off your wishlist."
+        ctx.note_action(f"Removed {the(removed.name)} from the wishlist")
+        return f"Done. {the(removed.name, capital=True)} is off your wishlist."
 
     return propose_write(
         context,
         name="manage_wishlist",
         arguments={"action": "remove", "sku": entry.sku},
-        read_back=f"I'll remove the {entry.name} from your wishlist.",
+        read_back=f"I'll remove {the(entry.name)} from your wishlist.",
         execute=_remove,
     )
 
@@ -326,9 +328,9 @@ async def create_price_alert(context: Ctx, product: str, target_price: StrictPri
     async def _create() -> str:
         async with service_errors():
             alert = await ctx.services.features.create_price_alert(customer.id, quote.sku, cents)
-        ctx.note_action(f"Price alert {alert.id} set for the {alert.product_name} at {dollars(cents)}")
+        ctx.note_action(f"Price alert {alert.id} set for {the(alert.product_name)} at {dollars(cents)}")
         return (
-            f"Done. Alert {alert.id} is set: you'll get a notification when the {alert.product_name} is "
+            f"Done. Alert {alert.id} is set: you'll get a notification when {the(alert.product_name)} is "
             f"{dollars(cents)} or less."
         )
 
@@ -337,7 +339,7 @@ async def create_price_alert(context: Ctx, product: str, target_price: StrictPri
         name="create_price_alert",
         arguments={"sku": quote.sku, "target_cents": cents},
         read_back=(
-            f"I'll set a price alert for the {quote.product_name}: it's {dollars(quote.current_price_cents)} now, "
+            f"I'll set a price alert for {the(quote.product_name)}: it's {dollars(quote.current_price_cents)} now, "
             f"and you'll get a notification when it's {dollars(cents)} or less."
         ),
         execute=_create,
@@ -388,15 +390,15 @@ async def cancel_price_alert(context: Ctx, alert: str) -> ToolResult:
     async def _cancel() -> str:
         async with service_errors():
             done = await features.cancel_price_alert(customer.id, found.id)
-        ctx.note_action(f"Price alert {done.id} for the {done.product_name} cancelled")
-        return f"Done. The price alert for the {done.product_name} is cancelled."
+        ctx.note_action(f"Price alert {done.id} for {the(done.product_name)} cancelled")
+        return f"Done. The price alert for {the(done.product_name)} is cancelled."
 
     return propose_write(
         context,
         name="cancel_price_alert",
         arguments={"alert": found.id},
         read_back=(
-            f"I'll cancel your price alert {found.id} for the {found.product_name}, "
+            f"I'll cancel your price alert {found.id} for {the(found.product_name)}, "
             f"target {dollars(found.target_price_cents)}."
         ),
         execute=_cancel,
@@ -448,10 +450,10 @@ async def subscribe_and_save(
             sub = await features.subscribe(
                 customer.id, chosen.sku, variant_id=chosen.variant_id, every_weeks=weeks, quantity=units
             )
-        ctx.note_action(f"Subscription {sub.id} started: the {sub.product_name} every {weeks} weeks")
+        ctx.note_action(f"Subscription {sub.id} started: {the(sub.product_name)} every {weeks} weeks")
         return (
             f"Done. Subscription {sub.id} is active: {dollars(sub.price_per_delivery_cents)} per delivery, "
-            f"the first on {sub.next_delivery:%A, %B %d}."
+            f"the first on {spoken_weekday(sub.next_delivery)}."
         )
 
     return propose_write(
@@ -501,22 +503,22 @@ async def manage_subscription(
         after = await features.check_subscription_change(customer.id, sub_id, action)
     name = f"{after.product_name}{_variant(after.variant)}"
     if action == "pause":
-        read_back = f"I'll pause your subscription {after.id} to the {name}: no deliveries until you resume it."
+        read_back = f"I'll pause your subscription {after.id} to {the(name)}: no deliveries until you resume it."
     elif action == "resume":
         read_back = (
-            f"I'll resume your subscription {after.id} to the {name}; the next delivery will be on "
-            f"{after.next_delivery:%A, %B %d}."
+            f"I'll resume your subscription {after.id} to {the(name)}; the next delivery will be on "
+            f"{spoken_weekday(after.next_delivery)}."
         )
     else:
-        read_back = f"I'll cancel your subscription {after.id} to the {name}. This can't be undone."
+        read_back = f"I'll cancel your subscription {after.id} to {the(name)}. This can't be undone."
 
     async def _change() -> str:
         async with service_errors():
             done = await features.change_subscription(customer.id, after.id, action)
         past = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]
         ctx.note_action(f"Subscription {done.id} ({done.product_name}) {past}")
-        when = f" The next delivery is on {done.next_delivery:%A, %B %d}." if done.status == "active" else ""
-        return f"Done. Your subscription to the {done.product_name} is {past}.{when}"
+        when = f" The next delivery is on {spoken_weekday(done.next_delivery)}." if done.status == "active" else ""
+        return f"Done. Your subscription to {the(done.product_name)} is {past}.{when}"
 
     return propose_write(
         context,
@@ -543,10 +545,10 @@ async def find_bundles(context: Ctx, product: str) -> str:
     async with service_errors():
         bundles = await ctx.services.features.bundles_with(found.sku)
     if not bundles:
-        return f"The {found.name} is not part of any bundle."
+        return f"{the(found.name, capital=True)} is not part of any bundle."
     _present(ctx, [(i.sku, i.name, i.price_cents, i.in_stock) for b in bundles[:3] for i in b.items])
     count = "1 bundle" if len(bundles) == 1 else f"{len(bundles)} bundles"
-    return f"The {found.name} is in {count}: " + " ".join(_bundle_sentence(b) for b in bundles[:3])
+    return f"{the(found.name, capital=True)} is in {count}: " + " ".join(_bundle_sentence(b) for b in bundles[:3])
 
 
 FEATURE_TOOLS: list[llm.Tool] = [

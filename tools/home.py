@@ -9,6 +9,7 @@ from __future__ import annotations
 from livekit.agents import RunContext, ToolError, function_tool, llm
 
 from call.context import CustomerContext
+from services.views import the
 
 from .catalog import check_stock, compare_products, get_product_details, search
 from .common import clean_text, service_errors
@@ -42,7 +43,9 @@ async def get_product_dimensions(context: Ctx, product: str, room: str = "") -> 
     async with service_errors():
         d = await ctx.services.catalog.dimensions(item.sku, room=room_text)
     present(ctx, [item])
-    parts = [f"The {d.name} ({d.sku}) is {d.width_in} in wide, {d.depth_in} in deep and {d.height_in} in high"]
+    parts = [
+        f"{the(d.name, capital=True)} ({d.sku}) is {d.width_in} in wide, {d.depth_in} in deep and {d.height_in} in high"
+    ]
     parts[0] += f", {d.weight_lb} lb." if d.weight_lb else "."
     if d.clearance_note and (d.clearance_front_in or d.clearance_back_in or d.clearance_sides_in):
         parts.append(

@@ -8,7 +8,7 @@ from livekit.agents import RunContext, function_tool, llm
 from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
-from services.views import OrderView, dollars
+from services.views import OrderView, dollars, spoken_date, spoken_weekday
 
 from .common import free_text, iso_date, service_errors
 from .order_references import resolve_order
@@ -20,9 +20,9 @@ Ctx = RunContext[CustomerContext]
 def _status_sentence(o: OrderView) -> str:
     status = o.status.replace("_", " ")
     if o.status == "delivered" and o.delivered_at:
-        when = f"delivered on {o.delivered_at:%B %d}"
+        when = f"delivered on {spoken_date(o.delivered_at)}"
     elif o.expected_delivery:
-        when = f"{status}, expected {o.expected_delivery:%A, %B %d}"
+        when = f"{status}, expected {spoken_weekday(o.expected_delivery)}"
     else:
         when = status
     carrier = f" with {o.carrier}, tracking {o.tracking_number}" if o.carrier else ""
@@ -90,7 +90,7 @@ async def modify_delivery(context: Ctx, order_number: str, new_date: str = "", i
     note = free_text(instructions, field="instructions") if instructions.strip() else None
     async with service_errors():
         await ctx.services.orders.check_delivery_change(customer.id, oid, new_date=date, instructions=note)
-    parts = ([f"deliver on {date:%A, %B %d}"] if date else []) + (
+    parts = ([f"deliver on {spoken_weekday(date)}"] if date else []) + (
         [f"set the delivery instructions to '{note}'"] if note else []
     )
 

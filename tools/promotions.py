@@ -14,7 +14,7 @@ from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
 from services.promotions import refusal
-from services.views import PromotionView, dollars
+from services.views import PromotionView, dollars, spoken_date
 
 from .access import verified_or_handoff
 from .cart import apply_code, promo_code_text, view_cart
@@ -65,7 +65,7 @@ def category_arg(value: object) -> str | None:
 
 
 def _promotion_line(p: PromotionView) -> str:
-    return f"{p.code}: {p.terms()}, until {p.ends_on:%B %d}."
+    return f"{p.code}: {p.terms()}, until {spoken_date(p.ends_on)}."
 
 
 @function_tool

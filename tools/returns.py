@@ -9,7 +9,7 @@ from livekit.agents.llm import ToolResult
 
 from call.context import CustomerContext
 from services.returns import Condition
-from services.views import Eligibility, ReturnView, dollars
+from services.views import Eligibility, ReturnView, dollars, spoken_date, spoken_weekday, the
 
 from .common import free_text, iso_date, return_id, service_errors
 from .order_references import resolve_order
@@ -19,9 +19,13 @@ Ctx = RunContext[CustomerContext]
 
 
 def _return_sentence(r: ReturnView) -> str:
-    s = f"Return {r.id} for the {r.item_name} (order {r.order_id}) is {r.status.replace('_', ' ')}"
-    if r.pickup_date:
-        s += f", pickup {r.pickup_date:%A, %B %d} in the {r.pickup_window}"
+    s = f"Return {r.id} for {the(r.item_name)} (order {r.order_id})"
+    if r.status == "pickup_scheduled" and r.pickup_date:
+        s += f" is scheduled for pickup on {spoken_weekday(r.pickup_date)} in the {r.pickup_window}"
+    else:
+        s += f" is {r.status.replace('_', ' ')}"
+        if r.pickup_date:
+            s += f", with a pickup on {spoken_weekday(r.pickup_date)}"
     if r.status == "refunded":
         s += f", {dollars(r.refund_cents)} refunded to {str(r.refund_method).replace('_', ' ')}"
     else:
@@ -94,15 +98,17 @@ def _propose_return(
             created = await ctx.services.returns.initiate_return(
                 customer_id, verdict.order_id, sku=verdict.sku, condition=condition, reason=reason
             )
-        ctx.note_action(f"Return {created.id} opened for the {created.item_name} ({verdict.order_id})")
+        ctx.note_action(f"Return {created.id} opened for {the(created.item_name)} ({verdict.order_id})")
         return f"Done. {_return_sentence(created)} Would you like to schedule a pickup?"
 
-    offer = f"I can open a return of the {verdict.item_name} from order {verdict.order_id} for a refund of "
+    offer = f"I can open a return of {the(verdict.item_name)} from order {verdict.order_id} for a refund of "
+    fee = verdict.restocking_fee_cents
+    refund = dollars(verdict.refund_cents) + (f", after a {dollars(fee)} restocking fee" if fee else "")
     return propose_write(
         context,
         name="initiate_return",
         arguments={"order": verdict.order_id, "sku": verdict.sku, "condition": condition, "reason": reason},
-        read_back=(f"{lead} " if lead else "") + offer + f"{dollars(verdict.refund_cents)}.",
+        read_back=(f"{lead} " if lead else "") + offer + f"{refund}.",
         execute=_open,
     )
 
@@ -127,14 +133,14 @@ async def schedule_pickup(
     async def _book() -> str:
         async with service_errors():
             updated = await ctx.services.returns.schedule_pickup(customer.id, rid, date=day, window=window)
-        ctx.note_action(f"Pickup booked for {rid} on {day:%B %d} ({window})")
+        ctx.note_action(f"Pickup booked for {rid} on {spoken_date(day)} ({window})")
         return f"Booked. {_return_sentence(updated)}"
 
     return propose_write(
         context,
         name="schedule_pickup",
         arguments={"return": rid, "date": str(day), "window": window},
-        read_back=f"I'll book a pickup for return {rid} on {day:%A, %B %d} in the {window}.",
+        read_back=f"I'll book a pickup for return {rid} on {spoken_weekday(day)} in the {window}.",
         execute=_book,
     )
 

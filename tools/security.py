@@ -24,7 +24,7 @@ from services.account_security import (
     RESET_TTL,
     parse_amount_cents,
 )
-from services.views import ChargeView, dollars
+from services.views import ChargeView, dollars, spoken_date
 
 from .common import clean_text, free_text, preview, service_errors
 from .writes import propose_write
@@ -43,12 +43,12 @@ def _charge_line(c: ChargeView) -> str:
     where = f", {c.location}" if c.location else ""
     status = "" if c.status == "posted" else f", {c.status}"
     flag = ", marked unusual" if c.unusual else ""
-    return f"{c.id}: {dollars(c.amount_cents)} at {c.merchant}{what}{where}, {c.at:%B %d}{status}{flag}."
+    return f"{c.id}: {dollars(c.amount_cents)} at {c.merchant}{what}{where}, {spoken_date(c.at)}{status}{flag}."
 
 
 def _charges_phrase(charges: Sequence[ChargeView]) -> str:
     """``the $489.00 charge at Lagos Gadget Hub on November 16`` / ``2 charges: ... and ...`` (for read-backs)."""
-    one = [f"{dollars(c.amount_cents)} at {c.merchant} on {c.at:%B %d}" for c in charges]
+    one = [f"{dollars(c.amount_cents)} at {c.merchant} on {spoken_date(c.at)}" for c in charges]
     if len(one) == 1:
         return f"the charge of {one[0]}"
     return f"{len(one)} charges ({'; '.join(one[:-1])} and {one[-1]})"

@@ -22,7 +22,16 @@ from call.context import CustomerContext
 from services import ServiceError
 from services.errors import ErrorCode
 from services.sellers import MAX_DESCRIPTION, MAX_MESSAGE, MAX_REFERENCE, MAX_STOCK, MIN_STOCK, is_own_reference
-from services.views import PayoutView, SellerMatch, SellerView, StockChangeView, dollars
+from services.views import (
+    PayoutView,
+    SellerMatch,
+    SellerView,
+    StockChangeView,
+    dollars,
+    spoken_date,
+    spoken_weekday,
+    the,
+)
 
 from .access import verified_or_handoff
 from .common import clean_text, free_text, service_errors
@@ -61,16 +70,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
-def _the(name: str) -> str:
-    """``"the Brass desk lamp"``, but ``"The Lighthouse Keeper"`` (a title that has its own article)."""
-    return name if name.casefold().startswith(("the ", "a ", "an ")) else f"the {name}"
-
-
 def _found_via(m: SellerMatch) -> str:
     if m.via and m.order_id:
-        return f" sold {_the(m.via)} in order {m.order_id}."
+        return f" sold {the(m.via)} in order {m.order_id}."
     if m.via:
-        return f" sells {_the(m.via)}."
+        return f" sells {the(m.via)}."
     return "."
 
 
@@ -310,7 +314,7 @@ async def get_store_performance(context: Ctx) -> str | Agent:
 
 
 def _payout(p: PayoutView) -> str:
-    return f"{dollars(p.amount_cents)} for {p.period_start:%B %d} to {p.period_end:%B %d}"
+    return f"{dollars(p.amount_cents)} for {spoken_date(p.period_start)} to {spoken_date(p.period_end)}"
 
 
 @function_tool
@@ -326,12 +330,12 @@ async def get_payout_status(context: Ctx) -> str | Agent:
         status = await context.userdata.services.sellers.get_payout_status(who.id)
     parts = [f"Payouts of {status.seller_name} ({status.seller_id}):"]
     if status.last_paid is not None and status.last_paid.paid_at is not None:
-        parts.append(f"last paid {_payout(status.last_paid)}, paid on {status.last_paid.paid_at:%B %d}.")
+        parts.append(f"last paid {_payout(status.last_paid)}, paid on {spoken_date(status.last_paid.paid_at)}.")
     else:
         parts.append("no payout has been paid yet.")
     if status.next_scheduled is not None:
         nxt = status.next_scheduled
-        parts.append(f"Next: {_payout(nxt)}, scheduled for {nxt.scheduled_for:%A, %B %d}.")
+        parts.append(f"Next: {_payout(nxt)}, scheduled for {spoken_weekday(nxt.scheduled_for)}.")
     else:
         parts.append("No payout is scheduled.")
     for held in status.on_hold[:3]:

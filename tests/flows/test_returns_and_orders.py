@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.demo_data import AVA
+from services.demo_data import AVA, MARCUS
 from worker.testing import OfflineCall, Reply, ScriptedLLM, offline_call
 
 from .helpers import code_turn, handoffs, spoken, tool_calls, tool_outputs, turn
@@ -66,13 +66,19 @@ async def test_return_with_pickup_and_refund_each_confirmed(db_url: str) -> None
         ]
         assert await call.query("select pickup_date from returns") == [(None,)]
         r = await code_turn(call, llm, "yes")
-        assert spoken(r)[0].startswith("Booked. Return RET-500001")
+        assert spoken(r) == [
+            "Booked. Return RET-500001 for the Alpine rain jacket (order ORD-100101) is scheduled for pickup on "
+            "Friday, November 20 in the morning, refund due $129.00."
+        ]
 
         lines = await propose(call, llm, "to my card", "process_refund", REFUND)
         assert lines == ["I'll refund $129.00 for return RET-500001 to your original payment. Shall I go ahead?"]
         assert await call.query("select status from returns") == [("pickup_scheduled",)]
         r = await code_turn(call, llm, "yes")
-        assert spoken(r)[0].startswith("Done. Return RET-500001")
+        assert spoken(r) == [
+            "Done. Return RET-500001 for the Alpine rain jacket (order ORD-100101) is refunded, with a pickup on "
+            "Friday, November 20, $129.00 refunded to original payment."
+        ]
         assert await call.query("select status, pickup_date, pickup_window, refund_method from returns") == [
             ("refunded", "2026-11-20", "morning", "original_payment")
         ]
@@ -86,6 +92,23 @@ async def test_return_with_pickup_and_refund_each_confirmed(db_url: str) -> None
             "greeting, the eligibility check (which offers the return), pickup and refund; every yes by code"
         )
         assert llm.unscripted == 0
+
+
+async def test_the_read_back_names_the_restocking_fee_of_an_opened_item(db_url: str) -> None:
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=MARCUS, database_url=db_url) as call:
+        r = await turn(
+            call,
+            llm,
+            "I opened the monitor from order one zero zero two zero one and want to return it",
+            Reply.call("check_return_eligibility", order_number="ORD-100201", condition="opened"),
+        )
+        assert spoken(r) == [
+            "Good news, it can be returned. I can open a return of the 27-inch 4K monitor from order ORD-100201 "
+            "for a refund of $279.65, after a $49.35 restocking fee. Shall I go ahead?"
+        ]
+        r = await code_turn(call, llm, "Yes.")
+        assert await call.query("select refund_cents, condition from returns") == [(27965, "opened")]
 
 
 async def test_think_about_it_writes_nothing(db_url: str) -> None:

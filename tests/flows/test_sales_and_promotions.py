@@ -156,7 +156,7 @@ async def test_update_cart_item_removes_after_yes_and_resolves_the_callers_words
         assert spoken(r) == ["Done. Your cart subtotal is now $24.00."]
         assert await cart(call, MARCUS.id) == [("CUS-1002", "BOK-1001", "", "", "hardcover", 1)]
         lines = await propose(call, llm, "Two of the book", "update_cart_item", {"item": "the book", "quantity": 2})
-        assert lines == ["I'll change the The Lighthouse Keeper, hardcover to 2. Shall I go ahead?"]
+        assert lines == ["I'll change The Lighthouse Keeper, hardcover to 2. Shall I go ahead?"]
         await code_turn(call, llm, "no")
         assert await cart(call, MARCUS.id) == [("CUS-1002", "BOK-1001", "", "", "hardcover", 1)]
 
@@ -264,7 +264,7 @@ async def test_current_promotions_need_no_verification(db_url: str) -> None:
         assert not is_error and handoffs(r) == []
         assert output == (
             "5 promotions running today. FLASH15: $15.00 off orders of $75.00 or more, until November 18. "
-            "SAVE10: 10% off everything, up to $50.00 off, until December 08. GOLD25: 25% off everything, up to "
+            "SAVE10: 10% off everything, up to $50.00 off, until December 8. GOLD25: 25% off everything, up to "
             "$40.00 off, gold members only, until December 11. BOOKS15: 15% off books items, until December 13. "
             "TAKE20: $20.00 off orders of $100.00 or more, until December 15."
         )

@@ -44,7 +44,7 @@ TAKE20 = (
     "Code TAKE20 takes $20.00 off. With it the cart would be $215.69: $223.00 minus $20.00, plus $12.69 tax "
     "and free shipping. It is not applied yet."
 )
-JACKET = "The Alpine rain jacket can be returned until December 08 for a refund of $129.00."
+JACKET = "The Alpine rain jacket can be returned until December 8 for a refund of $129.00."
 POLICY = "Electronics: returns within 15 days of delivery (90 days if defective); 15% restocking fee on opened items."
 TRACKING = "ORD-100102 is in transit with UPS, tracking 1Z1001020184; last scan Nov 17 21:40: Departed facility."
 SELLER = "Northwind Audio answers on 800-555-0199 between 9 and 5."

@@ -67,7 +67,7 @@ SAMPLES: dict[ErrorCode, tuple[type[ServiceError], dict[str, Any], tuple[str, ..
             "window_days": 30,
             "deadline": dt.date(2026, 11, 3),
         },
-        ("30-day", "The Lighthouse Keeper, hardcover", "November 03"),
+        ("30-day", "The Lighthouse Keeper, hardcover", "November 3"),
     ),
     ErrorCode.RETURN_ALREADY_OPEN: (
         InvalidStateError,
@@ -116,7 +116,7 @@ SAMPLES: dict[ErrorCode, tuple[type[ServiceError], dict[str, Any], tuple[str, ..
     ErrorCode.DELIVERY_BEYOND_HOLD: (
         InvalidInputError,
         {"order_id": "ORD-100102", "date": dt.date(2026, 12, 5), "expected": NOV_20, "max_days": 14, "latest": DEC_04},
-        ("at most 14 days after November 20", "December 04"),
+        ("at most 14 days after November 20", "December 4"),
     ),
     ErrorCode.PICKUP_DATE_OUT_OF_RANGE: (
         InvalidInputError,
@@ -126,7 +126,7 @@ SAMPLES: dict[ErrorCode, tuple[type[ServiceError], dict[str, Any], tuple[str, ..
             "latest": dt.date(2026, 12, 2),
             "horizon_days": 14,
         },
-        ("from tomorrow up to 14 days ahead", "Thursday, November 19", "Wednesday, December 02"),
+        ("from tomorrow up to 14 days ahead", "Thursday, November 19", "Wednesday, December 2"),
     ),
     ErrorCode.NO_SUNDAY_PICKUP: (InvalidInputError, {"date": dt.date(2026, 11, 22)}, ("Sundays", "November 22")),
     ErrorCode.FIELD_MISSING: (InvalidInputError, {"field": "email", "max_len": 80}, ("email", "missing")),
@@ -249,7 +249,7 @@ SAMPLES: dict[ErrorCode, tuple[type[ServiceError], dict[str, Any], tuple[str, ..
     ErrorCode.PROMO_NOT_STARTED: (
         InvalidStateError,
         {"code": "HOLIDAY20", "starts_on": dt.date(2026, 12, 2)},
-        ("HOLIDAY20", "December 02"),
+        ("HOLIDAY20", "December 2"),
     ),
     ErrorCode.PROMO_EXPIRED: (
         InvalidStateError,
