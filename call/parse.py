@@ -782,9 +782,22 @@ def _clause_start(tokens: Sequence[str], i: int) -> bool:
     return j < 0 or tokens[j] in _BREAKS
 
 
+_SELF_ANNOUNCED = frozenset({"here", "speaking"})
+"""``"Marcus here."``, ``"Ava speaking,"``: the name comes before these, alone in its clause."""
+
+
 def _introduced_names(tokens: Sequence[str]) -> Iterator[str | None]:
-    """For each introduction in the utterance, the name after it (None when what follows is no name)."""
+    """For each introduction in the utterance, the name after it (None when what follows is no name).
+
+    A name announced before "here"/"speaking" at the start of a clause that ends there ("Hello, Marcus
+    here. I need ...") counts too, but only when it is name-like (a non-name there is no introduction).
+    """
     for i in range(len(tokens)):
+        if _at(tokens, i + 1) in _SELF_ANNOUNCED and _at(tokens, i + 2) in {*_BREAKS, ""} and _clause_start(tokens, i):
+            announced = _as_name(tokens[i], weak=True)
+            if announced is not None:
+                yield announced
+                continue
         for intro, weak in _INTROS:
             end = i + len(intro)
             if tuple(tokens[i:end]) != intro or (weak and not _clause_start(tokens, i)):
@@ -818,8 +831,9 @@ def parse_first_name(text: str) -> str | None:
 
     Rule: the first introduction that is followed by a name wins — strong ones anywhere ("my
     (first) name is", "name's", "call me", "I go by"), weak ones at the start of a clause ("I'm",
-    "it's", "this is"). When the utterance has introductions but none is followed by a name
-    ("I'm calling about my order", "I'm not sure") the answer is None. Without any introduction,
+    "it's", "this is"), and a clause that is only a name and "here"/"speaking" ("Hello, Marcus
+    here."). When the utterance has introductions but none is followed by a name ("I'm calling
+    about my order", "I'm not sure") the answer is None. Without any introduction,
     a short answer that is only a name is accepted ("Ava.", "ava thompson", "A-V-A"), unless it is
     a question. Names are letters only (no digits), 2..40 characters, not common English words.
 

@@ -29,6 +29,14 @@ STEP_UP_QUESTION = (
 """Asked instead of "Shall I go ahead?" before a risky action (the issue's step-up rule)."""
 
 
+def one_full_stop(sentence: str) -> str:
+    """``"... noting: cracked screen.."`` → ``"... noting: cracked screen."``: a template's closing full stop
+    after free text that already ended a sentence (``"cracked screen."``, ``"urgent!"``) is dropped."""
+    sentence = sentence.rstrip()
+    body = sentence[:-1].rstrip() if sentence.endswith(".") else ""
+    return body if body.endswith((".", "!", "?", "…")) else sentence
+
+
 def propose_write(
     context: RunContext[CustomerContext],
     *,
@@ -68,7 +76,7 @@ def propose_write(
         )
     if ctx.pending is not None:
         logger.info("pending %s voided by a new write", ctx.pending.name)
-    sentence = f"{read_back} {STEP_UP_QUESTION if step_up else 'Shall I go ahead?'}"
+    sentence = f"{one_full_stop(read_back)} {STEP_UP_QUESTION if step_up else 'Shall I go ahead?'}"
     if ctx.channel == "phone":  # the keypad answers too (1 confirm, 2 change; or the four digits)
         sentence = f"{sentence} {read_back_hint(step_up=step_up)}"
     ctx.pending = PendingAction(

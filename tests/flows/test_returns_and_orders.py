@@ -257,19 +257,21 @@ async def test_delivery_change_not_confirmed_changes_nothing(db_url: str, answer
         assert await call.query(sql) == before
 
 
-async def test_delivery_issue_confirmed(db_url: str) -> None:
+@pytest.mark.parametrize("description", ["the zip is broken", "the zip is broken."])
+async def test_delivery_issue_confirmed(db_url: str, description: str) -> None:
     llm = ScriptedLLM([Reply.say("Order tracking here.")])
     async with offline_call(llm=llm, start_agent="order_tracking", verified_as=AVA, database_url=db_url) as call:
-        issue = {"order_number": "ORD-100101", "issue": "damaged", "description": "the zip is broken"}
+        issue = {"order_number": "ORD-100101", "issue": "damaged", "description": description}
         lines = await propose(
             call, llm, "My jacket from ORD-100101 arrived damaged, the zip is broken", "report_delivery_issue", issue
         )
+        # one full stop, whether or not the model's description ended its sentence
         assert lines == ["I'll report order ORD-100101 as damaged, noting: the zip is broken. Shall I go ahead?"]
         assert await call.query("select count(*) from delivery_issues") == [(0,)]
         r = await code_turn(call, llm, "yes please")
         assert spoken(r)[0].startswith("Case ") and "is open for order ORD-100101" in spoken(r)[0]
         assert await call.query("select order_id, kind, description from delivery_issues") == [
-            ("ORD-100101", "damaged", "the zip is broken")
+            ("ORD-100101", "damaged", description)
         ]
 
 

@@ -644,6 +644,11 @@ def test_last_four_is_frozen() -> None:
         ("Irving", "Irving"),
         ("My name is Will", "Will"),
         ("It's June", "June"),
+        # a clause that is only the name and "here"/"speaking", before the request
+        ("Hello, Marcus here. I need to return a monitor that I bought.", "Marcus"),
+        ("Marcus here, I need help", "Marcus"),
+        ("Hi, Ava speaking, I want to track my order", "Ava"),
+        ("Hi, I'm calling, Marcus here", "Marcus"),
     ],
 )
 def test_parse_first_name(text: str, name: str) -> None:
@@ -713,6 +718,10 @@ def test_parse_first_name(text: str, name: str) -> None:
         "\x00",
         "\ud800",
         "...",
+        "Returns here, hi",
+        "My order here, I need help",
+        "Is Marcus here?",
+        "The jacket is here, I want a refund",
     ],
 )
 def test_parse_first_name_rejects(text: str) -> None:
