@@ -215,7 +215,8 @@ def _query_words(text: str) -> list[str]:
 
 
 def _doc_words(product: ProductView | Product) -> set[str]:
-    """The words a product can be found by: name, brand, kind, colours; books add author, series, genre."""
+    """The words a product can be found by: name, brand, kind, colours; books add author, series, genre;
+    Bluetooth devices add "wireless" and "bluetooth"."""
     attrs = product.attributes or {}
     parts = [product.name, product.brand, product.kind]
     if product.category == "books":
@@ -231,6 +232,8 @@ def _doc_words(product: ProductView | Product) -> set[str]:
         words.update(_words(part))
         words.update(a + b for a, b in itertools.pairwise(split))  # "light house" → "lighthouse"
     words.update(_CATEGORY_WORDS.get(product.category, ()))
+    if (attrs.get("specs") or {}).get("bluetooth"):  # what callers call Bluetooth audio: "wireless earbuds"
+        words.update(("wireless", "bluetooth"))
     return {w for w in words if w}
 
 

@@ -14,7 +14,11 @@ _RULES: tuple[tuple[str, str], ...] = (
     # (agent, pattern) in priority order: the first agent whose pattern matches wins, unless a
     # later, different agent matches too (then the request is ambiguous and the model decides).
     ("human", r"\b(human|real person|a person|representative|manager|supervisor|operator)\b"),
-    ("security", r"\b(fraud|hack(ed)?|stolen|suspicious|unauthori[sz]ed|password|lock (my )?account|scam)\b"),
+    (
+        "security",
+        r"\b(fraud|hack(ed)?|stolen|suspicious|unauthori[sz]ed|password|lock (my )?account|scam|"
+        r"charges?( \w+){0,4} I (don'?t|do not) recogni[sz]e|unrecogni[sz]ed charges?|unknown charges?)\b",
+    ),
     (
         "returns",
         r"\b(return|returning|refund|send (it |this |them )?back|bring (it )?back|exchange|doesn'?t fit|"
@@ -51,6 +55,9 @@ _PRODUCT_RULES: tuple[tuple[str, str], ...] = (
         r"bookcases?|kitchen|cookware|dutch oven|skillets?)\b",
     ),
 )
+_NO_PRODUCT_DESK = re.compile(r"\b(charged (me )?twice|billed (me )?twice|double[- ]charged?|overcharged)\b", re.I)
+"""A billing error: the product it names ("charged twice for my jacket") does not make it a fashion question.
+No desk's tools fix it, so the model decides (the scenarios' model sends it to the escalation desk's ticket)."""
 _COMPILED = tuple((agent, re.compile(pattern, re.IGNORECASE)) for agent, pattern in _RULES)
 _COMPILED_PRODUCTS = tuple((agent, re.compile(pattern, re.IGNORECASE)) for agent, pattern in _PRODUCT_RULES)
 
@@ -64,9 +71,12 @@ def route_for_request(text: str) -> str | None:
     Returns:
         One agent key when exactly one service domain's words occur (``"return a jacket"`` →
         ``"returns"``), or else exactly one product domain's (``"a sofa for my living room"`` →
-        ``"home"``); ``None`` otherwise ("return it and buy another" names two domains: the model decides).
+        ``"home"``); ``None`` otherwise ("return it and buy another" names two domains: the model decides;
+        "I was charged twice for my jacket" is a billing error, not a fashion question).
     """
     for rules in (_COMPILED, _COMPILED_PRODUCTS):
+        if rules is _COMPILED_PRODUCTS and _NO_PRODUCT_DESK.search(text):
+            return None
         matched = {agent for agent, pattern in rules if pattern.search(text)}
         if len(matched) == 1:
             return matched.pop()

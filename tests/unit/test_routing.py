@@ -31,6 +31,8 @@ pytestmark = pytest.mark.unit
         ("What size of rain jacket should I get?", "fashion"),
         ("Do you have a sofa for a small living room?", "home"),
         ("Can I talk to a real person?", "human"),
+        ("There's a charge on my card I don't recognise", "security"),
+        ("I see an unknown charge on my statement", "security"),
     ],
 )
 def test_one_domain_routes(said: str, agent: str) -> None:
@@ -44,6 +46,10 @@ def test_one_domain_routes(said: str, agent: str) -> None:
         "a jacket and a book",  # two product domains
         "Please put me through to the right desk",  # no domain ("desk" is not furniture here)
         "hello",
+        # a billing error names a product but is no product question (found by the eval suite)
+        "I was charged twice for my rain jacket",
+        "I see a double charge for my jacket",
+        "I was billed twice for my headphones",
     ],
 )
 def test_no_single_domain_is_left_to_the_model(said: str) -> None:

@@ -155,6 +155,16 @@ async def test_search_finds_what_the_caller_said_approximately(
 
 
 @pytest.mark.asyncio
+async def test_bluetooth_audio_is_found_as_wireless(services: Services) -> None:
+    hits = await services.catalog.search_hits("wireless earbuds", category="electronics", max_price_cents=10000)
+
+    assert hits and {h.product.kind for h in hits} == {"earbuds"}
+    assert all(h.product.price_cents <= 10000 and h.score == 100.0 for h in hits)
+    chargers = await services.catalog.search_hits("wireless charger", category="electronics", limit=5)
+    assert chargers and all("charg" in h.product.kind for h in chargers), "a charger query still finds chargers"
+
+
+@pytest.mark.asyncio
 async def test_search_prefers_the_product_whose_whole_name_was_said(services: Services) -> None:
     hits = await services.catalog.search_hits("rain jacket", category="fashion", limit=5)
 
