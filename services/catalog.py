@@ -33,6 +33,7 @@ from .catalog_seed import BRAND_FIT_NOTES, ELECTRONICS_SPEC_KEYS, GARMENT_OF_KIN
 from .db import Database
 from .errors import ErrorCode, InvalidInputError, NotFoundError, checked_text
 from .models import Product, Seller
+from .number_words import NUMBER_WORDS, TEENS, TENS, UNITS, numerals
 from .views import (
     ComparisonView,
     CompatibilityView,
@@ -170,11 +171,10 @@ _SIZE_WORDS = {
     "xxl": "XXL", "2xl": "XXL", "double extra large": "XXL", "double xl": "XXL", "xx large": "XXL",
     "one size": "one size",
 }  # fmt: skip
-_NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-}  # fmt: skip
+_NUMBER_WORDS = {**UNITS, **TEENS, **TENS}
+"""Sizes said in words ("thirty two"): their values are summed by :func:`normalise_size`."""
+_MEASURE_UNITS = {"watt": "w", "w": "w", "inch": "inch", "inche": "inch", "gb": "gb", "tb": "tb", "hour": "hour"}
+"""Units callers say after a spoken figure ("twenty watt", "sixty five inch"), as the catalogue writes them."""
 _ROOM_WORDS = {
     "living room": ("living", "lounge", "sitting", "front room", "den", "family"),
     "bedroom": ("bedroom", "bed room", "guest room", "nursery", "kids"),
@@ -205,9 +205,31 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[^\W_]+", text)]
 
 
+def _spoken_figures(words: list[str]) -> list[str]:
+    """``["twenty", "watt", "charger"]`` → ``["20", "w", "charger"]``: a spoken number becomes digits only
+    when a unit follows it (so "the blue one" keeps its "one")."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and (words[j] in NUMBER_WORDS or (words[j] == "and" and j > i)):
+            j += 1
+        if j > i and j < len(words) and words[j] in _MEASURE_UNITS:
+            out.extend(numerals(words[i:j], hundreds=True))
+            out.append(_MEASURE_UNITS[words[j]])
+            i = j + 1
+        elif j > i:
+            out.extend(words[i:j])
+            i = j
+        else:
+            out.append(_MEASURE_UNITS.get(words[i], words[i]) if i and out and out[-1].isdigit() else words[i])
+            i += 1
+    return out
+
+
 def _query_words(text: str) -> list[str]:
     words = []
-    for w in _words(text):
+    for w in _spoken_figures(_words(text)):
         if w in _STOPWORDS:
             continue
         words.extend(_SYNONYMS.get(w, w).split())

@@ -40,6 +40,7 @@ from .commerce_models import CartItem, CartPromotion, Promotion, PromotionRedemp
 from .db import Database
 from .errors import ErrorCode, InvalidStateError, NotFoundError, ServiceError, checked_text
 from .models import Customer, Product, ProductVariant
+from .number_words import numerals
 from .views import CartLineView, PromotionCheck, PromotionView
 
 TIER_RANK: dict[str, int] = {"standard": 0, "silver": 1, "gold": 2, "platinum": 3}
@@ -49,31 +50,6 @@ MAX_CODE_TEXT = 60
 MAX_CODE_LEN = 24
 """Longest promotion code (the ``promotions.code`` column)."""
 
-_UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
-_TEENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _FILLER = frozenset(
     {
         "the",
@@ -126,25 +102,7 @@ def spoken_code_candidates(text: str) -> tuple[str, ...]:
     folded = unicodedata.normalize("NFKC", text).casefold().replace("%", " percent ")
     folded = re.sub(r"['’]", "", folded)
     tokens = re.findall(r"[a-z]+|[0-9]+", folded, flags=re.ASCII)
-    words: list[str] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in _TENS:
-            number = _TENS[token]
-            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and _UNITS[tokens[i + 1]] > 0:
-                number += _UNITS[tokens[i + 1]]
-                i += 1
-            words.append(str(number))
-        elif token in _TEENS:
-            words.append(str(_TEENS[token]))
-        elif token in _UNITS:
-            words.append(str(_UNITS[token]))
-        elif token in ("oh", "o") and words and words[-1].isdigit():
-            words.append("0")
-        else:
-            words.append(token)
-        i += 1
+    words = numerals(tokens)
     literal = "".join(words).upper()
     trimmed = "".join(w for w in words if w not in _FILLER).upper()
     found: list[str] = []

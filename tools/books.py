@@ -7,7 +7,7 @@ narrator and length) in :mod:`services.catalog_seed`; matching misheard titles i
 
 from __future__ import annotations
 
-from livekit.agents import RunContext, function_tool, llm
+from livekit.agents import RunContext, ToolError, function_tool, llm
 
 from call.context import CustomerContext
 from services.views import ProductView, dollars
@@ -102,7 +102,13 @@ async def list_series(context: Ctx, book: str) -> str:
         book: The caller's words for one book of the series or its name, e.g. "The Tide Clock", "BOK-1002".
     """
     ctx = context.userdata
-    item = await resolve_product(ctx, book, category="books")
+    try:
+        item = await resolve_product(ctx, book, category="books")
+    except ToolError:
+        named = await _first_of_one_series(ctx, book)
+        if named is None:
+            raise
+        item = named
     async with service_errors():
         books = await ctx.services.catalog.series(item.sku)
     present(ctx, books)
@@ -110,6 +116,20 @@ async def list_series(context: Ctx, book: str) -> str:
         f"{b.attributes.get('series_number')}. {b.title} ({b.sku}), {dollars(b.price_cents)}." for b in books[:8]
     )
     return f"{item.attributes.get('series')} by {item.author}, in order: {order}"
+
+
+async def _first_of_one_series(ctx: CustomerContext, said: object) -> ProductView | None:
+    """The best match for ``said`` when every book it matches is of one series ("Saltmarsh Mysteries" names
+    the series, not one of its books, so the product resolver finds it ambiguous); else None."""
+    if not isinstance(said, str) or not said.strip():
+        return None
+    try:
+        async with service_errors():
+            hits = await ctx.services.catalog.search_hits(said, category="books", limit=8)
+    except ToolError:
+        return None
+    series = {str(h.product.attributes.get("series") or "") for h in hits}
+    return hits[0].product if hits and len(series) == 1 and "" not in series else None
 
 
 BOOK_TOOLS: list[llm.Tool] = [search_books, get_book_details, check_formats, find_similar_books, list_series]

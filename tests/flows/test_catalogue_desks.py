@@ -270,6 +270,11 @@ async def test_books_misheard_title_details_formats_and_series(db_url: str) -> N
             "Saltmarsh Mysteries by Eleanor Vance, in order: 1. The Lighthouse Keeper (BOK-1001), $24.00. "
             "2. The Tide Clock (BOK-1002), $26.00. 3. Drowned Bells (BOK-1003), $28.00."
         )
+        # the series' own name is no one book of it: the series is listed, not a choice asked for
+        named, err = await use(
+            call, llm, "And the Saltmarsh Mysteries?", "list_series", "Three books.", book="Saltmarsh Mysteries"
+        )
+        assert (named, err) == (out, False)
         out, err = await use(
             call, llm, "Which is cheapest?", "check_formats", "The Lighthouse Keeper.", book="the cheapest one"
         )

@@ -155,6 +155,22 @@ async def test_search_finds_what_the_caller_said_approximately(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("said", "names"),
+    [
+        ("Voltline twenty watt charger", ["Voltline 20 W USB-C charger"]),
+        ("the sixty five watt GaN charger", ["Voltline 65 W GaN charger", "ChargeCraft 65 W USB-C GaN charger"]),
+        ("a 20 watt charger", ["Voltline 20 W USB-C charger"]),
+    ],
+)
+async def test_figures_said_in_words_match_the_catalogue(services: Services, said: str, names: list[str]) -> None:
+    hits = await services.catalog.search_hits(said, category="electronics", limit=5)
+
+    assert [h.product.name for h in hits][: len(names)] == names, [(h.product.name, h.score) for h in hits]
+    assert hits[0].score == 100.0
+
+
+@pytest.mark.asyncio
 async def test_bluetooth_audio_is_found_as_wireless(services: Services) -> None:
     hits = await services.catalog.search_hits("wireless earbuds", category="electronics", max_price_cents=10000)
 
