@@ -27,7 +27,8 @@ _MARKERS = re.compile(
     r"\btool_?choice\b|\bfunction[_ ]call|\bYYYY-MM-DD\b|\bdigits only\b|\bas the caller said\b|"
     r"\bthe (?:verified |unverified )?caller\b|"
     r"^\s*next\s*:|\bnext step\b|\bstep \d|\bcall (?:the )?\w+_\w+|\bsystem prompt\b|\bmy instructions\b|"
-    r"transfer summary|do not ask again|\bcaller_|\b[a-z]+_[a-z_]+\(|[{}<>\[\]`]|\\n|\bnull\b|"
+    r"transfer summary|do not ask again|\b(?:call|run) (?:this|the|that) tool\b|\bcaller_|\b[a-z]+_[a-z_]+\(|"
+    r"[{}<>\[\]`]|\\n|\bnull\b|"
     r"\bToolError\b|\bagent id\b|^\W*(?:none|n/?a|empty|nothing to say)\W*$",
     re.IGNORECASE,
 )

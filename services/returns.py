@@ -91,15 +91,6 @@ class ReturnService:
             verdict, refusal = await self._evaluate(session, order, item, condition)
             if refusal is not None:
                 raise refusal
-            existing = await session.scalar(select(ReturnRequest.id).where(ReturnRequest.order_item_id == item.id))
-            if existing is not None:
-                raise InvalidStateError(
-                    ErrorCode.RETURN_ALREADY_OPEN,
-                    return_id=existing,
-                    order_id=order.id,
-                    sku=item.sku,
-                    item_name=item.product.name,
-                )
             count = await session.scalar(select(func.count()).select_from(ReturnRequest)) or 0
             request = ReturnRequest(
                 id=RETURN_ID.format(500001 + count),
@@ -213,6 +204,11 @@ class ReturnService:
                 order.id, item.sku, product.name, eligible, reason, refund if eligible else 0, deadline, fee
             )
 
+        existing = await session.scalar(select(ReturnRequest.id).where(ReturnRequest.order_item_id == item.id))
+        if existing is not None:  # one return per item: checked before the policy, for the check and the write
+            return verdict(False, f"Return {existing} is already open for {the(product.name)}."), InvalidStateError(
+                ErrorCode.RETURN_ALREADY_OPEN, return_id=existing, **facts
+            )
         if order.status != "delivered" or order.delivered_at is None:
             return verdict(
                 False, f"Order {order.id} is {order.status.replace('_', ' ')}; only delivered orders can be returned."

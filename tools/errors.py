@@ -80,7 +80,7 @@ def _day(value: object) -> str:
     """A date as the model reads it back, e.g. ``November 20``."""
     if not isinstance(value, dt.date):
         raise TypeError(f"not a date: {value!r}")
-    return f"{spoken_date(value)}"
+    return spoken_date(value)
 
 
 def _thing(value: object, *, capital: bool = False) -> str:
@@ -92,7 +92,7 @@ def _weekday(value: object) -> str:
     """A date with its weekday, e.g. ``Thursday, November 19``."""
     if not isinstance(value, dt.date):
         raise TypeError(f"not a date: {value!r}")
-    return f"{spoken_weekday(value)}"
+    return spoken_weekday(value)
 
 
 def _number(value: object) -> str:

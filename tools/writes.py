@@ -29,6 +29,13 @@ STEP_UP_QUESTION = (
 """Asked instead of "Shall I go ahead?" before a risky action (the issue's step-up rule)."""
 
 
+HELD = (
+    "The details were read back to the caller and nothing is saved yet. Their answer decides; "
+    "do not call this tool again for it."
+)
+"""A held write's output, for the model only (the speech guard withholds it if the model reads it out)."""
+
+
 def one_full_stop(sentence: str) -> str:
     """``"... noting: cracked screen.."`` → ``"... noting: cracked screen."``: a template's closing full stop
     after free text that already ended a sentence (``"cracked screen."``, ``"urgent!"``) is dropped."""
@@ -89,8 +96,4 @@ def propose_write(
         step_up=step_up,
     )
     context.session.say(sentence)
-    return ToolResult(
-        "The details were read back to the caller and nothing is saved yet. Their answer decides; "
-        "do not call this tool again for it.",
-        reply_required=False,
-    )
+    return ToolResult(HELD, reply_required=False)

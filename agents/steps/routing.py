@@ -85,6 +85,27 @@ def route_for_request(text: str) -> str | None:
     return None
 
 
+def route_for_intent(text: str) -> str | None:
+    """Where a verified caller's stated request goes: :func:`route_for_request`, and a billing error that
+    names no service domain ("I was charged twice for my last order") goes to ``"human"``: no desk's tools
+    fix our own double charge, the escalation desk's ticket does.
+
+    Kept apart from :func:`route_for_request` because that one also decides whether the caller asks for a
+    person (which transfers at once, anywhere in the call); a complaint about a charge is no such request.
+
+    Args:
+        text: The caller's request in their words.
+
+    Returns:
+        An agent key, or ``None`` when the model should decide.
+    """
+    target = route_for_request(text)
+    if target is None and _NO_PRODUCT_DESK.search(text):
+        service = {agent for agent, pattern in _COMPILED if pattern.search(text)}
+        return "human" if not service else None
+    return target
+
+
 _REQUEST = re.compile(
     r"\b(want|need|like to|help|problem|issue|question|about|where|why|can i|could you|order|return|refund|"
     r"buy|cancel|track|change|report|check)\b",

@@ -65,7 +65,7 @@ from tools.human_transfer import colleague
 from ..base import CodeReply, Speech
 from ..listening import ListenMode
 from ..prompts import text as prompt_text
-from .routing import looks_like_request, route_for_request
+from .routing import looks_like_request, route_for_intent, route_for_request
 
 if TYPE_CHECKING:
     from livekit.agents.voice import SpeechHandle
@@ -533,7 +533,7 @@ def route_or_ask(turn: Turn, lead: str) -> CodeReply:
             ctx.resume = None
         else:
             return CodeReply([Speech(f"{lead} Now, back to your request.")], handoff=nxt)
-    target = route_for_request(ctx.intent or "") if ctx.intent else None
+    target = route_for_intent(ctx.intent or "") if ctx.intent else None
     if target is not None:
         try:
             nxt = coordinator().transfer(ctx, turn.agent, target, f"Caller's request: {ctx.intent}")
@@ -552,7 +552,7 @@ class DoneStep(Step):
         return "How can I help you today?"
 
     async def answer(self, turn: Turn) -> CodeReply | None:
-        if route_for_request(turn.text) is None:
+        if route_for_intent(turn.text) is None:
             return None
         turn.ctx.intent = redact(turn.text)[:200]
         return route_or_ask(turn, "Sure.")

@@ -111,6 +111,32 @@ async def test_the_read_back_names_the_restocking_fee_of_an_opened_item(db_url: 
         assert await call.query("select refund_cents, condition from returns") == [(27965, "opened")]
 
 
+async def test_an_item_with_an_open_return_is_not_offered_a_second_one(db_url: str) -> None:
+    """Found by the local-model evals: the model checked eligibility again after the return was opened, and
+    the check offered a second return (refused only at the caller's yes)."""
+    llm = ScriptedLLM([Reply.say("Returns here.")])
+    async with offline_call(llm=llm, start_agent="returns", verified_as=MARCUS, database_url=db_url) as call:
+        check = {"order_number": "ORD-100201", "condition": "opened"}
+        await turn(call, llm, "Order 100201, I opened it", Reply.call("check_return_eligibility", **check))
+        await code_turn(call, llm, "Yes, that's fine, go ahead.")
+        r = await turn(
+            call,
+            llm,
+            "Yes please. Can someone pick it up Friday morning?",
+            Reply.call("check_return_eligibility", **check),
+            Reply.say("Your return RET-500001 is already open."),
+        )
+        assert tool_outputs(r) == [
+            (
+                "check_return_eligibility",
+                "Not eligible. Return RET-500001 is already open for the 27-inch 4K monitor.",
+                False,
+            )
+        ]
+        assert call.userdata.pending is None and spoken(r) == ["Your return RET-500001 is already open."]
+        assert await call.query("select count(*) from returns") == [(1,)]
+
+
 async def test_think_about_it_writes_nothing(db_url: str) -> None:
     llm = ScriptedLLM([Reply.say("Returns here.")])
     async with offline_call(llm=llm, start_agent="returns", verified_as=AVA, database_url=db_url) as call:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.steps.routing import looks_like_request, route_for_request
+from agents.steps.routing import looks_like_request, route_for_intent, route_for_request
 
 pytestmark = pytest.mark.unit
 
@@ -64,3 +64,21 @@ def test_a_service_domain_wins_over_a_product_word() -> None:
 def test_requests_are_told_from_answers() -> None:
     assert looks_like_request("Hi, I'm looking for a mystery novel")
     assert not looks_like_request("My first name is Ava")
+
+
+@pytest.mark.parametrize(
+    ("said", "agent"),
+    [
+        # after verification a billing error goes to the escalation desk's ticket (found by the evals)
+        ("I was charged twice for my last order. I'd like to make a complaint.", "human"),
+        ("I see a double charge for my rain jacket", "human"),
+        ("I was overcharged", "human"),
+        ("I was charged twice and want a refund", "returns"),  # a service domain named: that one
+        ("I want to return a jacket", "returns"),
+        ("hello", None),
+    ],
+)
+def test_a_verified_callers_request_routes_billing_errors_to_the_escalation_desk(said: str, agent: str | None) -> None:
+    assert route_for_intent(said) == agent
+    if agent == "human":
+        assert route_for_request(said) is None, "a charge complaint is no request for a person"

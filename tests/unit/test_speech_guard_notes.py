@@ -33,3 +33,14 @@ def test_a_sentence_copied_from_the_agent_prompt_is_withheld() -> None:
     assert guard.feed(f"Happy to help. {line}. What are you looking for? ") == (
         "Happy to help. What are you looking for? "
     )
+
+
+def test_the_held_write_output_echoed_by_the_model_is_withheld() -> None:
+    """Found by the local-model evals: the model re-spoke the second sentence of a held write's output."""
+    from tools.writes import HELD
+
+    guard = SpeechGuard()
+    assert guard.feed(f"{HELD} Is there anything else? ") == "Is there anything else? "
+    assert guard.dropped == 2
+    # ordinary speech about tools is left alone
+    assert guard.feed("Is the tool box in stock? ") == "Is the tool box in stock? "
