@@ -44,6 +44,22 @@ async def _through_dob(call: OfflineCall, llm: ScriptedLLM, dob: str = "April tw
     assert call.userdata.verification.step is AuthStep.LAST_FOUR
 
 
+async def _locked_out(call: OfflineCall, llm: ScriptedLLM) -> list[str]:
+    """Three wrong last fours (the date of birth asked again between them): the call is locked out.
+
+    Returns:
+        What code said after the third failure.
+    """
+    await _through_dob(call, llm)
+    for attempt in range(3):
+        r = await code_turn(call, llm, "SSN one one one one")
+        if attempt < 2:
+            assert call.userdata.verification.step is AuthStep.DATE_OF_BIRTH
+            await code_turn(call, llm, "April twelfth 1988")
+    assert call.userdata.verification.step is AuthStep.LOCKED_OUT
+    return spoken(r)
+
+
 async def _through_address(call: OfflineCall, llm: ScriptedLLM) -> None:
     await _through_dob(call, llm)
     r = await code_turn(call, llm, "SSN, four eight two one")
@@ -133,13 +149,7 @@ async def test_three_failures_lock_out_then_yes_goes_to_a_person(db_url: str) ->
     llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
         ctx = call.userdata
-        await _through_dob(call, llm)
-        for attempt in range(3):
-            r = await code_turn(call, llm, "SSN one one one one")
-            if attempt < 2:
-                assert ctx.verification.step is AuthStep.DATE_OF_BIRTH
-                await code_turn(call, llm, "April twelfth 1988")
-        assert spoken(r) == [
+        assert await _locked_out(call, llm) == [
             "I'm sorry, I couldn't verify those details. I can't verify your identity on this call, but I can "
             "transfer you to our escalation desk. Would you like that?"
         ]
@@ -161,12 +171,7 @@ async def test_a_locked_out_caller_who_declines_the_person_is_answered_by_code(d
     llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
         ctx = call.userdata
-        await _through_dob(call, llm)
-        for attempt in range(3):
-            await code_turn(call, llm, "SSN one one one one")
-            if attempt < 2:
-                await code_turn(call, llm, "April twelfth 1988")
-        assert ctx.verification.step is AuthStep.LOCKED_OUT
+        await _locked_out(call, llm)
 
         r = await code_turn(call, llm, "No, don't transfer me. I'll find the right card and call back.")
         assert spoken(r) == [LOCKED_OUT_DECLINED] and handoffs(r) == []
@@ -180,11 +185,7 @@ async def test_a_locked_out_caller_who_declines_the_person_is_answered_by_code(d
 async def test_locked_out_caller_cannot_reach_a_protected_agent(db_url: str) -> None:
     llm = ScriptedLLM()
     async with offline_call(llm=llm, database_url=db_url) as call:
-        await _through_dob(call, llm)
-        for attempt in range(3):
-            await code_turn(call, llm, "SSN one one one one")
-            if attempt < 2:
-                await code_turn(call, llm, "April twelfth 1988")
+        await _locked_out(call, llm)
         r = await turn(
             call,
             llm,
