@@ -535,7 +535,7 @@ def _month_number(token: str) -> int | None:
     return _MONTH_NUMBERS.get(token)
 
 
-def _spoken_numeric_dates(tokens: Sequence[str], today: datetime.date) -> Iterator[datetime.date | None]:
+def _spoken_numeric_dates(tokens: Sequence[str]) -> Iterator[datetime.date | None]:
     """Dates said as numbers with no month name: "seven twenty-eight, nineteen ninety-two", "07 28 1992".
 
     Each run of number words and digits (commas allowed) of three words or more is read, using all of
@@ -578,7 +578,7 @@ def _worded_dates(lowered: str, today: datetime.date) -> Iterator[datetime.date 
             named = True
             yield from _month_readings(_date_run(tokens, k - 1, -1), month, _date_run(tokens, k + 1, 1), today)
     if not named:
-        yield from _spoken_numeric_dates(tokens, today)
+        yield from _spoken_numeric_dates(tokens)
 
 
 def parse_date(text: str, *, today: datetime.date) -> datetime.date | None:

@@ -222,7 +222,7 @@ def _spoken_figures(words: list[str]) -> list[str]:
             out.extend(words[i:j])
             i = j
         else:
-            out.append(_MEASURE_UNITS.get(words[i], words[i]) if i and out and out[-1].isdigit() else words[i])
+            out.append(_MEASURE_UNITS.get(words[i], words[i]) if out and out[-1].isdigit() else words[i])
             i += 1
     return out
 

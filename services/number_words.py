@@ -54,7 +54,8 @@ def numerals(tokens: Sequence[str], *, hundreds: bool = False) -> list[str]:
         token = tokens[i]
         if hundreds and token == "hundred":
             lead = int(out.pop()) if out and out[-1].isdigit() and 1 <= int(out[-1]) <= 9 else 1
-            rest = _below_hundred(tokens, i + 1 + (tokens[i + 1 : i + 2] == ["and"]))
+            after = i + 2 if tokens[i + 1 : i + 2] == ["and"] else i + 1  # "a hundred and twenty"
+            rest = _below_hundred(tokens, after)
             value, i = (lead * 100 + rest[0], rest[1]) if rest else (lead * 100, i + 1)
             out.append(str(value))
             continue
